@@ -52,6 +52,7 @@ class SourceConfig:
     encoding: str | None = None  # force an encoding for a site that lies about it
     timeout: float = 20.0
     delay: float = 1.0  # seconds between requests to the same host
+    page_url: str | None = None  # for a file source: the URL its links resolve against
 
     @property
     def location(self) -> str:
