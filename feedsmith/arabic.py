@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_for_match"]
+__all__ = ["normalize_for_match", "strip_marks"]
 
 
 def _build_table() -> dict[int, str | None]:
@@ -42,8 +42,10 @@ def _build_table() -> dict[int, str | None]:
     return table
 
 
-# A constant translation table built once; it is never changed after import.
+# Constant translation tables built once; they are never changed after import.
 _TABLE = _build_table()
+# Only what a reader cannot see as a letter: diacritics, tatweel, bidi and joining marks.
+_MARKS = {code: None for code, value in _TABLE.items() if value is None}
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,3 +65,13 @@ def normalize_for_match(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).translate(_TABLE).casefold()
     return _SPACES.sub(" ", folded).strip()
+
+
+def strip_marks(text: str) -> str:
+    """Remove only diacritics, tatweel and invisible bidi/joining marks; letters, digits, case
+    and spacing stay as written (a lighter fold than :func:`normalize_for_match`).
+
+    >>> strip_marks("إِيرانُ\u200f الـ30")
+    'إيران ال30'
+    """
+    return text.translate(_MARKS)

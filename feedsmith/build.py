@@ -32,7 +32,7 @@ from feedsmith.models import (
 from feedsmith.render import render_site
 from feedsmith.site import write_site
 from feedsmith.split import split_headlines
-from feedsmith.store import NewItem, Store, make_guid
+from feedsmith.store import NewItem, Store, canonical_url, make_guid
 from feedsmith.topics import TopicMatcher
 from feedsmith.validate import validate_feed
 
@@ -202,7 +202,7 @@ def _items_of_page(
                 guid=guid,
                 guid_is_link=guid_is_link,
                 title=item.title,
-                link=link or link_base,
+                link=canonical_url(link) if link else link_base,
                 topics=matcher.topics_for(item.title, item.summary, source.name),
                 published=item.published,
                 summary=item.summary,

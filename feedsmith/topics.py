@@ -9,8 +9,10 @@ The rules of one topic
 ----------------------
 ``keywords``  any one must match (whole words, see below).
 ``regex``     any one must match; Python ``re`` with ``re.IGNORECASE``, tried on the original
-              text *and* on the normalised text, so a pattern works whether it is written against
-              what the page shows (``[أإ]يران``) or against the folded form (``ايران``).
+              text, on the original without diacritics, tatweel and invisible marks (what a
+              reader sees as letters), and on the normalised text; so a pattern works whether it
+              is written against what the page shows (``[أإ]يران`` finds إِيران) or against the
+              folded form (``ايران``). A regex sees title and summary joined by a newline.
 ``all_of``    every one must match (keyword rules).
 ``exclude``   none may match (keyword rules).
 ``sources``   the item's source must be one of these names (empty: every source).
@@ -47,8 +49,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from feedsmith.arabic import normalize_for_match
+from feedsmith.arabic import normalize_for_match, strip_marks
 from feedsmith.models import TopicConfig
 
 __all__ = ["TopicMatcher", "normalize_for_match"]
@@ -59,37 +62,75 @@ _ARTICLE = "ال"
 # Letters or digits on either side make it part of a longer word; "_" counts as a letter too.
 _BEFORE = r"(?<!\w)"
 _AFTER = r"(?!\w)"
+_NEVER = re.compile(r"(?!)")
 
 
-def _keyword_pattern(keyword: str) -> str | None:
-    """The regex source for one keyword, on normalised text; None when nothing is left of it."""
+# What may stand in front of a keyword, by the kind of keyword form (see _keyword_forms).
+_BARE = "bare"  # keyword without the article: every prefix, the article included
+_WITH_ARTICLE = "article"  # keyword with the article: conjunction and preposition only
+_CONTRACTED = "contracted"  # ل + ال written لل: conjunction only
+_LEADS = {_BARE: _PREFIX, _WITH_ARTICLE: "[وف]?[بكل]?", _CONTRACTED: "[وف]?"}
+
+
+def _keyword_forms(keyword: str) -> list[tuple[str, str, bool]]:
+    """The forms of one keyword as ``(kind, normalised text, whole_word)``; empty when nothing
+    is left of it after normalisation."""
     text = keyword.strip()
-    prefix_match = text.endswith("*")
-    if prefix_match:
-        text = text.rstrip("*")
-    norm = normalize_for_match(text)
+    whole_word = not text.endswith("*")
+    norm = normalize_for_match(text.rstrip("*"))
     if not norm:
-        return None
-    end = "" if prefix_match else _AFTER
-    forms = [_PREFIX + re.escape(norm)]
+        return []
     stem = norm[len(_ARTICLE) :]
     if norm.startswith(_ARTICLE) and len(stem) >= 2 and not stem[0].isspace():
         # The keyword has the article: keep it required, but allow prepositions before it and
-        # its contraction with ل (النفط -> للنفط).
-        # When the word itself starts with ل, ل + ال + ل is written with two lams (للجنة, لله).
+        # its contraction with ل (النفط -> للنفط). When the word itself starts with ل,
+        # ل + ال + ل is written with two lams (للجنة, لله).
         contracted = "ل" + stem if stem.startswith("ل") else "لل" + stem
-        forms = ["[وف]?[بكل]?" + re.escape(norm), "[وف]?" + re.escape(contracted)]
-    body = forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")"
-    return _BEFORE + body + end
+        return [(_WITH_ARTICLE, norm, whole_word), (_CONTRACTED, contracted, whole_word)]
+    return [(_BARE, norm, whole_word)]
+
+
+def _trie_pattern(words: dict[str, bool]) -> str:
+    """A regex for a set of literal words (word -> needs a word end after it), shaped as a
+    trie so that each position tries one branch per distinct next letter instead of every
+    keyword in turn: thousands of items against hundreds of keywords stay fast."""
+    # Nested dicts keyed by letter; the key "" holds the end flag of a word ending there.
+    trie: dict[str, Any] = {}
+    for word, whole_word in words.items():
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        # True: needs a word end after it; False: a prefix match (anything may follow).
+        node[""] = node.get("", True) and whole_word
+
+    def emit(node: dict[str, Any]) -> str:
+        if node.get("") is False:
+            return ""  # a prefix keyword ends here: whatever follows, it matched
+        branches = [re.escape(char) + emit(child) for char, child in node.items() if char]
+        if "" in node:
+            branches.append(_AFTER)
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
 
 
 def _compile_any(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    """One regex that matches when any of ``keywords`` does (None: no usable keyword)."""
-    parts = [p for p in (_keyword_pattern(k) for k in keywords) if p is not None]
-    if not parts:
-        return None
-    # Dict keeps order and drops duplicates, so the alternation stays as short as possible.
-    return re.compile("|".join(dict.fromkeys(parts)))
+    """One regex that matches when any of ``keywords`` does; None when there are no keywords.
+    Keywords that normalise to nothing (only diacritics, say) never match: a topic whose
+    keywords are all like that must match nothing rather than everything."""
+    by_kind: dict[str, dict[str, bool]] = {}
+    for keyword in keywords:
+        for kind, text, whole_word in _keyword_forms(keyword):
+            words = by_kind.setdefault(kind, {})
+            # The same text as a whole word and as a prefix: the prefix match wins.
+            words[text] = words.get(text, True) and whole_word
+    if not by_kind:
+        return None if not keywords else _NEVER
+    parts = [_LEADS[kind] + _trie_pattern(words) for kind, words in by_kind.items()]
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return re.compile(_BEFORE + body)
 
 
 @dataclass(frozen=True)
@@ -101,7 +142,7 @@ class _CompiledTopic:
     exclude: re.Pattern[str] | None
     sources: frozenset[str]  # empty: every source
 
-    def matches(self, original: str, normalized: str, source: str) -> bool:
+    def matches(self, regex_texts: tuple[str, ...], normalized: str, source: str) -> bool:
         if self.sources and source not in self.sources:
             return False
         if self.exclude is not None and self.exclude.search(normalized):
@@ -112,7 +153,7 @@ class _CompiledTopic:
             return True
         if self.any_of is not None and self.any_of.search(normalized):
             return True
-        return any(r.search(original) or r.search(normalized) for r in self.regexes)
+        return any(r.search(text) for r in self.regexes for text in regex_texts)
 
 
 class TopicMatcher:
@@ -168,8 +209,11 @@ class TopicMatcher:
         normalized = normalize_for_match(title)
         if summary:
             normalized = f"{normalized}\n{normalize_for_match(summary)}"
+        regex_texts = (original, strip_marks(original), normalized)
         found = tuple(
-            dict.fromkeys(t.slug for t in self._topics if t.matches(original, normalized, source))
+            dict.fromkeys(
+                t.slug for t in self._topics if t.matches(regex_texts, normalized, source)
+            )
         )
         if not found and self._catch_all:
             return (self._catch_all,)
