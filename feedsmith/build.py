@@ -130,9 +130,7 @@ def build(
 
 def _fail(store: Store, source: SourceConfig, reason: str, now: datetime) -> SourceReport:
     store.record_failure(source.name, reason, now)
-    kept = len(
-        store.feed_items(now=now, max_items=10**6, max_age_days=10**5, source=source.name)
-    )
+    kept = len(store.feed_items(now=now, max_items=10**6, max_age_days=10**5, source=source.name))
     log.warning(
         "source %r: %s from %s; kept %d earlier items", source.name, reason, source.location, kept
     )

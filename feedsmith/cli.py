@@ -142,3 +142,52 @@ def validate(folder: Path | None, config_path: Path) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(problems)} problems in {folder}")
     click.echo(f"{folder}: every feed is valid")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--title", default="My feeds", show_default=True, help="Site title.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the site will be served, e.g. https://USER.github.io/REPO/.",
+)
+@click.option("--language", default="ar", show_default=True, help="Language of the content.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+def init(folder: Path, title: str, base_url: str | None, language: str, force: bool) -> None:
+    """Scaffold a new feeds site: feeds.yaml, .gitignore and a GitHub Pages workflow."""
+    from feedsmith.scaffold import PLACEHOLDER_BASE_URL, init_site
+
+    try:
+        written = init_site(folder, title=title, base_url=base_url, language=language, force=force)
+    except FeedsmithError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    if base_url is None:
+        click.echo(
+            f"base_url is the placeholder {PLACEHOLDER_BASE_URL}: set it in feeds.yaml to the"
+            " address GitHub Pages will serve the site at"
+        )
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="feeds.yaml",
+    show_default=True,
+    help="The feeds.yaml whose output folder and base_url to serve.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+def serve(config_path: Path, host: str, port: int) -> None:
+    """Preview the built site on this machine, at the paths it will have when published."""
+    from feedsmith.serve import serve as run_server
+
+    config = _load(config_path)
+    try:
+        run_server(config.site.output, base_url=config.site.base_url, host=host, port=port)
+    except FeedsmithError as exc:
+        raise click.ClickException(str(exc)) from None
