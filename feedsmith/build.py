@@ -231,12 +231,9 @@ def _feed_specs(config: Config, store: Store, now: datetime) -> list[FeedSpec]:
     site = config.site
     limits = {"now": now, "max_items": site.max_items, "max_age_days": site.max_age_days}
     wanted: list[tuple[str, str, str, str, dict[str, str]]] = [
-        ("all", site.title, site.description or site.title, "all", {})
+        ("all", site.title, site.description, "all", {})
     ]
-    wanted += [
-        (t.slug, t.title, t.description or t.title, "topic", {"topic": t.slug})
-        for t in config.topics
-    ]
+    wanted += [(t.slug, t.title, t.description, "topic", {"topic": t.slug}) for t in config.topics]
     if site.source_feeds:
         wanted += [
             (f"source-{s.name}", s.name, f"{site.title}: {s.name}", "source", {"source": s.name})
