@@ -220,6 +220,7 @@ def _full_text(fetcher: Fetcher, source: SourceConfig, link: str) -> str | None:
             respect_robots=source.respect_robots,
             encoding=source.encoding,
             delay=source.delay,
+            use_cache=False,  # an article is read once, so caching it only grows the cache
         )
         return extract_article(page, timezone=source.timezone).body_html
     except (FetchError, ExtractError) as exc:

@@ -36,7 +36,6 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     root = logging.getLogger("feedsmith")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    root.propagate = False
 
 
 def _load(config_path: Path):
