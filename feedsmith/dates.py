@@ -53,7 +53,9 @@ _ARABIC_DATE = re.compile(
     r"(?:[^\d]{0,12}?(?P<h>\d{1,2})[:.](?P<min>\d{2})(?::(?P<s>\d{2}))?"
     r"\s*(?P<ampm>صباحا|صباحًا|مساء|مساءً|ص|م|am|pm|AM|PM)?)?"
 )
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _PM = {"مساء", "مساءً", "م", "pm", "PM"}
 _AM = {"صباحا", "صباحًا", "ص", "am", "AM"}
 _MAX_LEN = 200  # longer strings are prose, not dates; dateparser would be slow on them too
