@@ -241,3 +241,53 @@ def test_build_killed_while_rendering_leaves_previous_site(
     assert site.snapshot() == before
     leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".public")]
     assert leftovers == []  # no half-written folder left behind
+
+
+ARTICLE = """<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{title}</title><link rel="canonical" href="{url}">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}",
+"datePublished": "2025-02-28T10:00:00+03:00", "author": {{"name": "سلمى"}}}}</script>
+</head><body><nav><a href="/">الرئيسية</a></nav><article><h1>{title}</h1>
+<p>{body} الفقرة الأولى من نص الخبر تشرح ما جرى بالتفصيل وتذكر المصادر والأرقام كاملة.</p>
+<p>الفقرة الثانية تضيف سياقًا عن الأسباب والنتائج المتوقعة خلال الأسابيع المقبلة في المنطقة.</p>
+<p>الفقرة الثالثة تنقل تصريحات المسؤولين وردود الفعل عليها من الأطراف المختلفة في البلاد.</p>
+<script>alert("tracking")</script><img src="/pixel.gif" width="1" height="1">
+<img src="/media/photo.jpg" alt="صورة"></article><footer>حقوق النشر</footer></body></html>"""
+
+
+def test_full_text_fetches_each_article_once(tmp_path: Path, httpserver: HTTPServer) -> None:
+    site = Site(tmp_path, httpserver)
+    config_text = (tmp_path / "feeds.yaml").read_text(encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(
+        config_text.replace("    timeout: 2\n", "    timeout: 2\n    full_text: true\n", 1),
+        encoding="utf-8",
+    )
+    site.config = load_config(tmp_path / "feeds.yaml")
+    served: list[str] = []
+    for number, body in ((1, "نص المقال الأول"), (2, "نص المقال الثاني")):
+        path = f"/a/{number}"
+
+        def handler(request, body=body, path=path, number=number):
+            from werkzeug import Response
+
+            served.append(request.path)
+            html = ARTICLE.format(title=f"خبر {number}", url=httpserver.url_for(path), body=body)
+            return Response(html, content_type="text/html; charset=utf-8")
+
+        httpserver.expect_request(path).respond_with_handler(handler)
+    site.pages["alpha"] = list_page([("/a/1", "خبر رقم واحد عن النفط")])
+    site.pages["beta"] = list_page([])
+    site.build(T0)
+    assert served == ["/a/1"]
+
+    site.pages["alpha"] = list_page([("/a/2", "خبر رقم اثنان"), ("/a/1", "خبر رقم واحد عن النفط")])
+    site.build(T0 + timedelta(hours=1))
+    assert served == ["/a/1", "/a/2"]  # the second build asked only for the new article
+
+    entries = entries_by_title(site.feed("all"))
+    content = entries["خبر رقم واحد عن النفط"].content[0].value
+    assert "نص المقال الأول" in content
+    assert "<script" not in content and "alert" not in content
+    assert "pixel.gif" not in content
+    assert httpserver.url_for("/media/photo.jpg") in content  # absolute image URL
+    assert "نص المقال الثاني" in entries["خبر رقم اثنان"].content[0].value
