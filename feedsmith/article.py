@@ -28,6 +28,7 @@ from lxml import etree
 
 from feedsmith.dates import parse_date
 from feedsmith.models import Article, Page
+from feedsmith.sanitize import content_cleaner
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,6 @@ _ARTICLE_TYPES = frozenset((
     "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
     "BackgroundNewsArticle", "BlogPosting", "LiveBlogPosting", "Report",
 ))  # fmt: skip
-_SAFE_ATTRS = frozenset({"href", "src", "alt", "title", "width", "height", "colspan", "rowspan"})
 
 _LD_JSON = etree.XPath("//script[@type='application/ld+json']")
 _META = etree.XPath("//meta[@content]")
@@ -344,30 +344,6 @@ def read_metadata(root: etree._Element, base: str, timezone: str = "UTC") -> Pag
 # --- body ---------------------------------------------------------------------------------------
 
 
-def _cleaner():  # built on first use: lxml_html_clean is not needed for list pages
-    from lxml_html_clean import Cleaner
-
-    return Cleaner(
-        scripts=True,
-        javascript=True,
-        comments=True,
-        style=True,
-        inline_style=True,
-        links=True,
-        meta=True,
-        page_structure=True,
-        processing_instructions=True,
-        embedded=True,
-        frames=True,
-        forms=True,
-        annoying_tags=True,
-        remove_unknown_tags=False,
-        kill_tags={"noscript", "template", "svg", "button"},
-        safe_attrs_only=True,
-        safe_attrs=_SAFE_ATTRS,
-    )
-
-
 def _prepare(root: lxml.html.HtmlElement, base: str) -> lxml.html.HtmlElement:
     """A copy of the document with lazy images resolved, pixels gone and URLs absolute."""
     doc = copy.deepcopy(root)
@@ -390,7 +366,7 @@ def clean_body(fragment: str, base: str, title: str | None = None) -> str | None
     """Clean article HTML: no scripts, frames, handlers or styles; absolute URLs; no pixels."""
     try:
         doc = lxml.html.fragment_fromstring(fragment, create_parent="div")
-        doc = _cleaner().clean_html(doc)
+        doc = content_cleaner().clean_html(doc)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         log.debug("article body could not be cleaned: %s", exc)
         return None

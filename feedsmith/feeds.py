@@ -19,10 +19,10 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import lxml.html
 from feedgen.feed import FeedGenerator
 from lxml import etree
-from lxml_html_clean import Cleaner
 
 from feedsmith import __version__
 from feedsmith.models import FeedSpec, Item, SiteConfig
+from feedsmith.sanitize import content_cleaner
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -144,23 +144,6 @@ def clamp(moment: datetime, built: datetime | None) -> datetime:
     return min(moment, aware(built)) if built else moment
 
 
-_CLEANER = Cleaner(
-    scripts=True,
-    javascript=True,
-    comments=True,
-    style=True,
-    inline_style=True,
-    links=True,
-    meta=True,
-    page_structure=True,
-    processing_instructions=True,
-    embedded=True,
-    frames=True,
-    forms=True,
-    annoying_tags=True,
-    remove_unknown_tags=True,
-    safe_attrs_only=True,
-)
 _URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "longdesc")
 
 
@@ -178,7 +161,7 @@ def sanitize_html(fragment: str | None, base: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return html.escape(fragment, quote=False)
-    root = _CLEANER.clean_html(root)
+    root = content_cleaner().clean_html(root)
     for element in root.iter(etree.Element):
         for attribute in _URL_ATTRIBUTES:
             value = element.get(attribute)
