@@ -47,6 +47,18 @@ def _load(config_path: Path):
         raise ConfigException(exc.describe()) from None
 
 
+def config_option(help_text: str):
+    """The --config option every command that reads feeds.yaml shares."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="feeds.yaml",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedsmith")
 def main() -> None:
@@ -54,14 +66,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="feeds.yaml",
-    show_default=True,
-    help="The feeds.yaml to build.",
-)
+@config_option("The feeds.yaml to build.")
 @click.option(
     "--output",
     type=click.Path(path_type=Path, file_okay=False),
@@ -119,14 +124,7 @@ def split(file, as_json: bool, lang: str | None) -> None:
 @click.argument(
     "folder", type=click.Path(path_type=Path, file_okay=False, exists=True), required=False
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="feeds.yaml",
-    show_default=True,
-    help="The feeds.yaml whose base_url the feeds must use.",
-)
+@config_option("The feeds.yaml whose base_url the feeds must use.")
 def validate(folder: Path | None, config_path: Path) -> None:
     """Check built feeds offline (default folder: site.output from the config)."""
     from feedsmith.validate import validate_site
@@ -171,14 +169,7 @@ def init(folder: Path, title: str, base_url: str | None, language: str, force: b
 
 
 @main.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="feeds.yaml",
-    show_default=True,
-    help="The feeds.yaml whose output folder and base_url to serve.",
-)
+@config_option("The feeds.yaml whose output folder and base_url to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 def serve(config_path: Path, host: str, port: int) -> None:
