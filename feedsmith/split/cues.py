@@ -1,0 +1,316 @@
+"""Visible join cues inside whitespace-free runs of a line.
+
+``find_cues(line, vocab)`` takes one line (no newlines) and returns ``{position: (score, kind)}``
+for positions *inside* a token where a headline may start.  Scores are log-odds (natural log) that
+the position is a headline boundary, before the decoder adds the length prior; positive means
+"probably a boundary".  Cues are read on the original characters; words are looked up through
+``Vocabulary`` keys only to veto splits of known words (iPhone, YouTube, JPMorgan) and clitics.
+
+Scores were set by hand from how often each cue marks a real boundary on the dev strips
+(benchmarks/split_eval.py --cues prints the counts) and then swept on held-out outlets; the order
+matters more than the exact values: punctuation > word-final letters > case > script change.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from feedsmith.split.normalise import lookup_key
+from feedsmith.split.vocab import BARE_PREFIXES, Vocabulary
+
+__all__ = ["SEPARATORS", "Cues", "find_cues", "tokens"]
+
+Cues = dict[int, tuple[float, str]]
+
+_LETTER = r"[^\W\d_]"
+_ALNUM = r"[^\W_]"
+_OPEN_Q = "“«‘„‹"
+_CLOSE_Q = "”»›"
+_AR = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff"
+_HARAKAT = "\u064b-\u065f\u0670"
+
+# ? ! (Arabic ؟) and any closing quotes after them, glued to a letter, digit or opening quote.
+# 97% of such positions in the glued dev strips are headline starts (a headline ends with a
+# question or exclamation far more often than one contains a glued one mid-way).
+_TERMINAL = re.compile(rf"[؟?!]+[{_CLOSE_Q}’)\]]*(?={_ALNUM}|[{_OPEN_Q}\"'(\[])")
+_CLOSE_THEN = re.compile(rf"[{_CLOSE_Q}]+(?={_ALNUM}|[{_OPEN_Q}])")
+_CLOSE_BRACKET = re.compile(rf"[)\]}}]+(?={_ALNUM}|[{_OPEN_Q}])")
+_OPEN_AFTER = re.compile(rf"(?<={_ALNUM}|[{_HARAKAT}])(?=[{_OPEN_Q}(\[{{])")
+# Letters that only end an Arabic word (ة, ى; tanween + alef; dammatan/kasratan) glued to a letter.
+# ى mid-token only appears in the Egyptian spelling ىء, hence the exclusion.
+_FINAL_LETTER = re.compile(rf"(?:ة|ى(?!ء))[{_HARAKAT}]*(?={_ALNUM})")
+_TANWEEN = re.compile(rf"(?:ًا|اً|[ٌٍ])(?={_ALNUM})")
+# ء then و: ء is mid-word before و in under 1% of its mid-word uses (NOTES).
+_HAMZA_WAW = re.compile(rf"ء[{_HARAKAT}]*(?=[وؤ])")
+_ELLIPSIS = re.compile(rf"(?:\.\.+|…)(?={_LETTER})")
+_ELLIPSIS_QUOTE = re.compile(rf"(?<=[^\W_])(?:\.\.+|…)(?=[{_OPEN_Q}])")
+_BEFORE_DOTS = re.compile(rf"(?<={_ALNUM})(?=\.\.+[^\W_]|…[^\W_])")
+# Bullets and bars that tickers put between headlines.  The boundary goes *before* the mark, so a
+# bullet opens its headline ("• A", "• B"); nothing is dropped, callers may trim it for display.
+SEPARATORS = "•●◆◇■□▪►▶★☆⬤◉◦‣⁃∙|¦‖"  # not · (Catalan l·l)
+_SEPARATOR = re.compile(f"(?<=\\S)(?=[{re.escape(SEPARATORS)}])")
+_CURRENCY = re.compile(r"(?<=[^\W\d_])(?=[£$€¥]\d)")
+_PERCENT = re.compile(rf"[%٪](?={_ALNUM}|[{_OPEN_Q}])")
+_LOWER_UPPER = re.compile(r"(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])")
+_ACRONYM_WORD = re.compile(r"(?<=[A-Z][A-Z])(?=[A-Z][a-z]{2})")
+_DIGIT_CAP = re.compile(r"(?<=\d)(?=[A-Z][a-z]|[A-Z]{2})")
+_AR_LATIN = re.compile(rf"(?<=[{_AR}{_HARAKAT}])(?=[A-Za-z])|(?<=[A-Za-z])(?=[{_AR}])")
+_AR_DIGIT = re.compile(rf"(?<=[{_AR}{_HARAKAT}\u0640])(?=\d)")
+_DIGIT_AR = re.compile(rf"(?<=\d)(?=[{_AR}]{{2}})")
+_TOKEN = re.compile(r"\S+")
+_HAS_ARABIC = re.compile(f"[{_AR}]")
+_HAS_LATIN = re.compile("[A-Za-z]")
+_CAMEL_NAME_PREFIX = frozenset({"mc", "mac", "de", "di", "da", "du", "la", "le", "van", "von"})
+
+# Log-odds per cue kind (see module docstring).
+SCORES = {
+    "terminal": 9.0,
+    "separator": 9.0,
+    "close-quote": 7.0,
+    "close-quote-clitic": 2.0,
+    "open-quote": 6.0,
+    "final-letter": 7.0,
+    "tanween": 7.0,
+    "hamza-waw": 4.0,
+    "percent": 4.0,
+    "currency": 3.0,
+    "lower-upper": 6.0,
+    "acronym-word": 5.0,
+    "digit-cap": 4.0,
+    "quote-parity": 6.0,
+    "script": 2.5,
+    "digit-letter": 2.5,
+    "bracket": 2.0,
+    "ellipsis": 1.0,
+    "dots-quote": 4.0,
+    "before-dots": 0.5,
+}
+
+# A known whole token vetoes a case split only if it is at least this frequent (Zipf): YouTube
+# 4.7, ExxonMobil 2.6, JPMorgan 2.8, GlaxoSmithKline 2.4; rarer "words" are mostly noise.
+_CAMEL_KNOWN_ZIPF = 2.0
+_CAMEL_WINDOW = 40
+
+
+def _token_at(starts: list[int], spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """Span of the token that contains ``pos`` (bisect: linear scans would be quadratic)."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return spans[max(i, 0)]
+
+
+def _letters_key(text: str) -> str:
+    """Lookup key of the letters (and inner apostrophes/hyphens) in ``text``."""
+    return lookup_key(text.strip("\"'“”«»‘’()[]{}.,:;!?؟،؛-–—…%٪"))
+
+
+def _is_bare_prefix(line: str, tok_start: int, pos: int) -> bool:
+    """True if the letters from the token start to ``pos`` are only an attached prefix (ل«, بـ)."""
+    if pos - tok_start > 8:  # longer than any prefix (and keeps huge tokens linear)
+        return line[pos - 1] == "\u0640"
+    left = line[tok_start:pos]
+    if left.endswith("\u0640"):  # tatweel marks an attached prefix before a quote or number
+        return True
+    key = _letters_key(left)
+    return key in BARE_PREFIXES or key in {"ال", "لل", "وال", "بال"}
+
+
+def _camel_vetoed(line: str, span: tuple[int, int], pos: int, vocab: Vocabulary | None) -> bool:
+    """Is a lower->Upper position inside a name or brand rather than a join?"""
+    # Look at most _CAMEL_WINDOW characters either side: words are short, and huge tokens must
+    # not make this quadratic.
+    start, end = max(span[0], pos - _CAMEL_WINDOW), min(span[1], pos + _CAMEL_WINDOW)
+    left_run = re.search(r"[A-Za-zÀ-ÿ']+$", line[start:pos])
+    right_run = re.match(r"[A-Za-zÀ-ÿ]+", line[pos:end])
+    left = left_run.group() if left_run else ""
+    right = right_run.group() if right_run else ""
+    at_token_start = left_run is not None and (
+        left_run.start() == 0 or not line[start + left_run.start() - 1].isalnum()
+    )
+    if len(left) == 1 and left.islower() and at_token_start:  # iPhone, eBay, iOS (not 40sUkraine)
+        return True
+    if left.casefold() in _CAMEL_NAME_PREFIX and left[0].isupper():  # McDonald, DeSantis
+        return True
+    follow = line[pos + 1 : pos + 2]
+    abbreviation = follow == "." and line[pos + 2 : pos + 3].isupper()  # U.S., U.N.
+    if (
+        len(right) == 1
+        and right not in "AI"
+        and not abbreviation
+        and (not follow or follow in " .,:;!?'’-")
+    ):
+        return True  # SpaceX, PhD (but "soaredA tale", "goalpostsP&O", "demandU.S." are joins)
+    if vocab is not None:
+        # The camel-case word around the position: from its last capital to the next lower->Upper.
+        cap = max((i for i, ch in enumerate(left) if ch.isupper()), default=-1)
+        nxt = re.match(r"[A-Z]*[a-zß-ÿ']*", right)
+        if cap >= 0:  # brands are capitalised (YouTube); "warMs" is a join, not "warms"
+            word = lookup_key(left[cap:] + (nxt.group() if nxt else right))
+            z = vocab.whole(word)
+            if z is not None and z >= _CAMEL_KNOWN_ZIPF:  # YouTube, EasyJet, BioNTech
+                return True
+        if span[1] - span[0] > _CAMEL_WINDOW or not line[span[0] : span[0] + 1].isupper():
+            return False
+        z = vocab.whole(_letters_key(line[start:end]))
+        if z is not None and z >= _CAMEL_KNOWN_ZIPF:  # McDonald's as a whole token
+            return True
+    return False
+
+
+def _add(cues: Cues, pos: int, kind: str, line: str) -> None:
+    if pos <= 0 or pos >= len(line) or line[pos - 1].isspace() or line[pos].isspace():
+        return
+    score = SCORES[kind]
+    if pos not in cues or cues[pos][0] < score:
+        cues[pos] = (score, kind)
+
+
+def find_cues(line: str, vocab: Vocabulary | None) -> Cues:
+    """Visible cues in ``line``: position -> (log-odds, kind).  See the module docstring."""
+    cues: Cues = {}
+    spans = tokens(line)
+    starts = [s for s, _ in spans]
+    for m in _TERMINAL.finditer(line):
+        _add(cues, m.end(), "terminal", line)
+    for m in _CLOSE_THEN.finditer(line):
+        pos = m.start()
+        before = line[pos - 1] if pos else " "
+        tok_start, _ = _token_at(starts, spans, pos)
+        if before.isspace() or before == "\u0640" or _is_bare_prefix(line, tok_start, pos):
+            # ” and » also serve as *opening* quotes in Arabic text (بـ”كورونا”, و”العمل”): after a
+            # space, a tatweel or a bare prefix they open, and nothing ends after them.
+            continue
+        if line[m.end()] in "وف":
+            _add(cues, m.end(), "close-quote-clitic", line)  # «المؤثر»وبولوني: a glued conjunction
+        else:
+            _add(cues, m.end(), "close-quote", line)
+    for m in _CLOSE_BRACKET.finditer(line):
+        _add(cues, m.end(), "bracket", line)
+    for m in _OPEN_AFTER.finditer(line):
+        pos = m.start()
+        tok_start, _ = _token_at(starts, spans, pos)
+        if not _is_bare_prefix(line, tok_start, pos):
+            _add(cues, pos, "open-quote", line)
+    has_arabic = _HAS_ARABIC.search(line) is not None
+    has_latin = _HAS_LATIN.search(line) is not None
+    for m in _FINAL_LETTER.finditer(line) if has_arabic else ():
+        _add(cues, m.end(), "final-letter", line)
+    for m in _TANWEEN.finditer(line) if has_arabic else ():
+        _add(cues, m.end(), "tanween", line)
+    for m in _HAMZA_WAW.finditer(line) if has_arabic else ():
+        _add(cues, m.end(), "hamza-waw", line)
+    for m in _ELLIPSIS.finditer(line):
+        _add(cues, m.end(), "ellipsis", line)
+    for m in _ELLIPSIS_QUOTE.finditer(line):
+        _add(cues, m.end(), "dots-quote", line)
+    for m in _BEFORE_DOTS.finditer(line):
+        _add(cues, m.start(), "before-dots", line)
+    for m in _SEPARATOR.finditer(line):
+        _add(cues, m.start(), "separator", line)
+    for m in _CURRENCY.finditer(line):
+        _add(cues, m.start(), "currency", line)
+    for m in _PERCENT.finditer(line):
+        _add(cues, m.end(), "percent", line)
+    for m in _LOWER_UPPER.finditer(line) if has_latin else ():
+        if not _camel_vetoed(line, _token_at(starts, spans, m.start()), m.start(), vocab):
+            _add(cues, m.start(), "lower-upper", line)
+    for m in _ACRONYM_WORD.finditer(line) if has_latin else ():
+        start, end = _token_at(starts, spans, m.start())
+        z = None
+        if vocab is not None and end - start <= _CAMEL_WINDOW:
+            z = vocab.whole(_letters_key(line[start:end]))
+        if z is None or z < _CAMEL_KNOWN_ZIPF:  # JPMorgan is a word
+            _add(cues, m.start(), "acronym-word", line)
+    for m in _DIGIT_CAP.finditer(line) if has_latin else ():
+        _add(cues, m.start(), "digit-cap", line)
+    for m in _AR_LATIN.finditer(line) if has_latin else ():
+        tok_start, _ = _token_at(starts, spans, m.start())
+        if not _is_bare_prefix(line, tok_start, m.start()):
+            _add(cues, m.start(), "script", line)
+    for m in _AR_DIGIT.finditer(line) if has_arabic else ():
+        tok_start, _ = _token_at(starts, spans, m.start())
+        if not _is_bare_prefix(line, tok_start, m.start()):
+            _add(cues, m.start(), "digit-letter", line)
+    for m in _DIGIT_AR.finditer(line) if has_arabic else ():
+        _add(cues, m.start(), "digit-letter", line)
+    _quote_parity(line, cues, starts, spans)
+    return cues
+
+
+def _quote_parity(line: str, cues: Cues, starts: list[int], spans: list[tuple[int, int]]) -> None:
+    """Straight quotes (" and ') glued to text on both sides: opening or closing, by parity.
+
+    Straight quotes pair up inside a headline, so one that arrives while a quote is open closes it
+    (boundary after it if text follows directly: ``"مكة""النقل"``), and otherwise opens one
+    (boundary before it if a word precedes directly, unless that word is an attached prefix:
+    ``بـ"تربة"``).  For ' the English apostrophe is excluded: only a lower-case run of two or more
+    letters, the quote, then a capital counts (``stand'If``, ``loans'Kerala``; not d'Ivoire,
+    O'Neill, don't).  Parity restarts at every strong cue: no headline leaves a quote open.
+    """
+    strong = sorted(p for p, (s, _) in cues.items() if s >= 5.0)
+    n = len(line)
+    for quote in "\"'":
+        si = 0
+        open_ = False
+        i = line.find(quote)
+        while i >= 0:
+            while si < len(strong) and strong[si] <= i:
+                open_ = False
+                si += 1
+            before = line[i - 1] if i > 0 else " "
+            after = line[i + 1] if i + 1 < n else " "
+            if quote == "'" and not before.isspace() and not after.isspace():
+                run = re.search(r"[A-Za-zß-ÿ]+$", line[max(0, i - 30) : i])
+                if before.isalpha() and after.isalpha():
+                    if not (run and len(run.group()) >= 2 and after.isupper()):
+                        i = line.find(quote, i + 1)
+                        continue  # an apostrophe, not a quote
+                elif before.isalpha() or after.isalpha():
+                    i = line.find(quote, i + 1)
+                    continue
+            glued_before = not before.isspace()
+            glued_after = not after.isspace() and after not in ".,:;!?؟،؛)]}…-"
+            if not (glued_before and glued_after):
+                # Glued on one side only: the space shows which way it faces.
+                closing = glued_before
+            elif open_ or _closes(line, quote, i):
+                closing = True
+                _add(cues, i + 1, "quote-parity", line)
+                cues.pop(i, None)  # nothing starts right before a closing quote
+            else:
+                closing = False
+                tok_start, _ = _token_at(starts, spans, i)
+                if before not in "([{“«\u0640" and not _is_bare_prefix(line, tok_start, i):
+                    _add(cues, i, "quote-parity", line)
+                    cues.pop(i + 1, None)  # nor right after an opening one
+            open_ = not closing
+            i = line.find(quote, i + 1)
+            continue
+            open_ = not open_
+            i = line.find(quote, i + 1)
+
+
+def _is_apostrophe(line: str, j: int) -> bool:
+    before = line[j - 1] if j > 0 else " "
+    after = line[j + 1] if j + 1 < len(line) else " "
+    return before.isalpha() and after.isalpha() and not after.isupper()
+
+
+def _closes(line: str, quote: str, i: int) -> bool:
+    """Does the quote at ``i`` (glued on both sides, no quote open) close a quotation anyway?
+
+    Look at the next quote of the same kind: if it is preceded by a space it opens a quotation, so
+    this one closed one whose opening we missed; ``""`` is a closing then an opening quote.
+    Otherwise this one opens.
+    """
+    j = line.find(quote, i + 1)
+    while j >= 0 and quote == "'" and _is_apostrophe(line, j):
+        j = line.find(quote, j + 1)
+    if j < 0:
+        return True
+    return line[j - 1].isspace() or j == i + 1
+
+
+def tokens(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each whitespace-free run of ``line``."""
+    return [m.span() for m in _TOKEN.finditer(line)]

@@ -1,0 +1,88 @@
+"""Global decoding: choose the set of boundaries that maximises the score of the whole line.
+
+``decode(gaps, n_tokens, tables, length_weight)`` takes candidate boundaries (``Gap``: position in
+the line, log-odds score, the tokens on either side) and returns the chosen positions.  It is a
+semi-Markov dynamic program: a segmentation scores the sum of its boundaries' log-odds plus
+``length_weight`` times the log length prior of each headline (in words).  Each boundary looks back
+over the candidates within ``MAX_WORDS`` words, keeping only the best one per token, so time is
+linear in the number of candidates; a line with no candidate in reach of a long stretch still
+decodes, it just pays the length penalty.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from feedsmith.split.tables import MAX_WORDS, Tables
+
+__all__ = ["Gap", "decode"]
+
+# A headline that starts and ends inside one token is a fragment of a word (OnlyFans -> Only|Fans|),
+# far rarer than any cue is wrong: this makes the second cut in a token pay for itself.
+_FRAGMENT = -6.0
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A candidate boundary: a headline would start at ``pos``."""
+
+    pos: int
+    score: float
+    tok_before: int  # index of the token holding the character before pos
+    tok_after: int  # index of the token holding the character at pos
+
+
+def decode(gaps: list[Gap], n_tokens: int, tables: Tables, length_weight: float) -> list[int]:
+    """Positions of the best boundaries among ``gaps`` (sorted by position)."""
+    if not gaps or n_tokens == 0:
+        return []
+    nodes = [Gap(0, 0.0, -1, 0), *gaps, Gap(-1, 0.0, n_tokens - 1, n_tokens)]
+    length_score = [length_weight * tables.length_score(n) for n in range(MAX_WORDS + 1)]
+    tail = length_weight * 0.7  # per-word penalty beyond MAX_WORDS (see Tables.length_score)
+    back = [0] * len(nodes)
+    end_node = len(nodes) - 1
+    # Predecessors that start their headline in the same token are interchangeable for the length
+    # term, so only the best of them is kept: ``window`` holds [tok_after, best score, node] per
+    # token, oldest first.  Its length is bounded by MAX_WORDS + 1 whatever the candidate density,
+    # which keeps the decoder linear even inside one huge token.
+    window: deque[list[float]] = deque([[0, 0.0, 0]])
+    best_last = 0.0
+    for k in range(1, len(nodes)):
+        node = nodes[k]
+        before = node.tok_before
+        while len(window) > 1 and before - window[0][0] + 1 > MAX_WORDS:
+            window.popleft()
+        top = -1e18
+        arg = 0
+        for tok_after, score, i in window:
+            n = before - int(tok_after) + 1
+            if n < 1:
+                n = 1
+            s = (
+                score
+                + (_FRAGMENT if tok_after == before and i and k < end_node else 0.0)
+                + (
+                    length_score[n]
+                    if n <= MAX_WORDS
+                    else length_score[MAX_WORDS] - tail * (n - MAX_WORDS)
+                )
+            )
+            if s > top:
+                top = s
+                arg = int(i)
+        best_last = top + node.score
+        back[k] = arg
+        last = window[-1]
+        if last[0] == node.tok_after:
+            if best_last > last[1]:
+                last[1], last[2] = best_last, k
+        else:
+            window.append([node.tok_after, best_last, k])
+    chosen: list[int] = []
+    k = back[-1]
+    while k > 0:
+        chosen.append(nodes[k].pos)
+        k = back[k]
+    chosen.reverse()
+    return chosen

@@ -1,0 +1,313 @@
+"""Tests for feedsmith.split: the seed strip, every cue and its traps, and hostile input.
+
+Fixtures are headlines we wrote ourselves, except the seed strip (the real page the issue names).
+Nothing here reads ../shared/data.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from feedsmith.split import split_headlines
+from feedsmith.split.decode import Gap, decode
+from feedsmith.split.normalise import line_key, lookup_key, slice_key
+from feedsmith.split.splitter import guess_lang
+from feedsmith.split.tables import Tables, build_tables
+
+SEED_HEADLINES = [
+    "طلاء جدران أحد السجون.. عمل ممنهج لطمس جرائم الأسد فماهي القصة؟",
+    "أحمد الشرع يلتقي الملياردير السوري وفيق سعيد.. من هو؟",
+    "ما الذي جرى في ريف القرداحة؟",
+    "وزير النفط السوري: سنبدأ التنقيب عن النفط والغاز في مناطق جديدة خلال أقل من شهر",
+    "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا",
+    "مواقف الفنانين السوريين بين الولاء للنظام وتغيير المسار بعد انتصار الثورة",
+    "ارتفاع حاد في الرسوم الجمركية عبر المعابر السورية",
+    "مرتضى منصور يهاجم الإعلاميين المصريين بسبب موقفهم من القيادة السورية",
+    "جنرال إيراني يتهم روسيا بالتقصير في دعم الأسد وتسهيل الهجمات الإسرائيلية",
+    "اجتماع أوروبي أميركي في روما حول الوضع في سوريا",
+    "“أجاك الدور يا دكتاتور” يتصدر مواقع التواصل في مصر بعد انتصار الثورة السورية",
+    "قرار قضائي بإعادة ملاحقة الموقوفين الفارين من السجون",
+    "حقول النفط السورية.. تراجع كارثي وأمل في الإحياء",
+    "واشنطن تخطط لتخفيف القيود على المساعدات الإنسانية إلى سوريا",
+    "اتفاق ينهي التوترات المسلحة في مدينة الصنمين بريف درعا الشمالي",
+]
+SEED_STRIP = "".join(SEED_HEADLINES)
+
+
+def non_space(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def test_seed_strip_splits_exactly() -> None:
+    assert split_headlines(SEED_STRIP) == SEED_HEADLINES
+    assert split_headlines(SEED_STRIP, "ar") == SEED_HEADLINES
+
+
+def test_seed_strip_with_its_page_as_context() -> None:
+    # The caller may pass the whole page, strip included: a glued token must not vouch for itself.
+    page = SEED_STRIP + "\n\nكشفت وكالة رويترز عن تفاصيل مثيرة حول خطة هروب الأسد من سوريا."
+    assert split_headlines(SEED_STRIP, "ar", context=page) == SEED_HEADLINES
+
+
+# Each case: (headlines as written, how they are glued, what the test pins).  Our own headlines.
+AR = "ar"
+EN = "en"
+GLUED_CASES = [
+    # Punctuation: ؟ ? ! and closing quotes glued to the next headline.
+    (AR, ["هل تنجح خطة الإنقاذ الجديدة؟", "الحكومة تعلن موازنة العام المقبل"], "question mark"),
+    (AR, ["انطلاق المهرجان الصيفي في الحديقة!", "الأمطار تعود إلى المنطقة الشرقية"], "exclamation"),
+    (AR, ["المدير: «نعمل بلا توقف»", "الأسواق تترقب قرار البنك المركزي"], "closing guillemet"),
+    (EN, ["Minister says 'We will act now'", "Police search for missing walker"], "closing '"),
+    (EN, ["Is the housing market finally cooling?", "Schools reopen after the storm"], "? in EN"),
+    # A letter followed directly by an opening quote.
+    (AR, ["افتتاح معرض الكتاب في المدينة", "“الطريق الطويل” يفوز بجائزة الرواية"], "opening “"),
+    (
+        EN,
+        ["Town rejects plan for giant warehouse", "'We were never asked' say residents"],
+        "open '",
+    ),
+    # Letters that only end a word: ة ى, tanween + alef, ء before و.
+    (AR, ["افتتاح المكتبة العامة في الحي الجديد", "الرئيس يزور المدينة الصناعية"], "ة"),
+    (AR, ["نقل المصابين الثلاثة إلى المستشفى", "وصول قافلة المساعدات إلى القرية"], "ى"),
+    (AR, ["اللاعب الدولي يعود إلى الملاعب مجددًا", "المدرب يعلن التشكيلة الأساسية"], "tanween"),
+    (AR, ["حملة وطنية للوقاية من الوباء", "وزير المالية يعلن الميزانية الجديدة"], "ء then و"),
+    # No visible cue: the lexicon shows two words (ر and ا do not connect: invisible on screen).
+    (AR, ["المنتخب يستعد لمباراة الغد", "افتتاح معرض الكتاب في الرياض"], "lexicon"),
+    (AR, ["ارتفاع أسعار الذهب في الأسواق", "انخفاض حاد في صادرات النفط"], "lexicon"),
+    # Latin case: lower→Upper, acronym + capitalised word, digit + capital.
+    (
+        EN,
+        ["Markets rally as rates fall after the budget cut", "Biden meets allies in Berlin"],
+        "cut|B",
+    ),
+    (EN, ["Talks open on the future of NATO", "Leaders agree new climate targets"], "NATO|L"),
+    (EN, ["Exam scores rise sharply in 2023", "Teachers welcome the results"], "digit|Cap"),
+    (EN, ["Firm raises £1bn for new factory", "New rules for drivers come into force"], "£1bn|N"),
+    (EN, ["Minister warns of a long war", "Ms Rivers wins national award"], "warMs is no word"),
+    (EN, ["Funding cut is a mistake, says IMF", "'That is it from us' say the team"], "IMF|'"),
+    (EN, ["Teens teach me to dance on TikTok", "£5m boost for rural bus routes"], "currency"),
+    (EN, ["Crisis fears in 'winter of discontent'", "How sport can help towns"], "closing '"),
+    (EN, ["Dancers' moves power a stadium", "Village fete returns after ten years"], "plural '"),
+    (AR, ["تكريم الفائزين في المسابقة", "آل الشيخ يفتتح المعرض الجديد"], "آل starts"),
+    (AR, ["ارتفاع أسعار النفط بنسبة 5%", "«الصحة» تطلق حملة جديدة"], "% then quote"),
+    # Title Case strips (many outlets capitalise every word).
+    (EN, ["Council Votes To Close Library?", "Storm Warning Issued For Coast"], "title ?"),
+    (EN, ["Villagers Celebrate As Bridge Reopens", "Markets Rally As Rates Fall"], "title case"),
+]
+
+
+@pytest.mark.parametrize(("lang", "headlines", "cue"), GLUED_CASES, ids=[c[2] for c in GLUED_CASES])
+def test_glued_cue(lang: str, headlines: list[str], cue: str) -> None:
+    assert split_headlines("".join(headlines), lang) == headlines
+
+
+# Traps: text that looks like a join but is one headline.
+TRAPS = [
+    (AR, "غموض يلف القضية فماهي الحقيقة الكاملة وراء الحادث", "فماهي is a known word"),
+    (AR, "حقول النفط السورية.. تراجع كارثي وأمل في الإحياء", ".. inside a headline"),
+    (AR, "سوق الأسهم… مكاسب محدودة في ختام تعاملات الأسبوع", "… inside a headline"),
+    (AR, "تعيين السناني ممثلاً ل«رئاسة الشباب» في اللجنة الأولمبية", "prefix ل before a quote"),
+    (AR, "حريق محدود في مستودع بـ“الصناعية” دون إصابات بشرية", "tatweel prefix before a quote"),
+    (AR, "الشركة تفتتح 30 فرعاً جديداً في الـ30 يوماً المقبلة", "الـ30 is not a boundary"),
+    (AR, "والمستشفيات الحكومية تستقبل المراجعين بالمواعيد الجديدة", "attached prefixes"),
+    (AR, "المعلمون يتسلمون مستحقاتهم والمعلمات ينتظرن قرارهن", "attached suffixes"),
+    (EN, "Apple unveils new iPhone models at its annual event", "iPhone"),
+    (EN, "YouTube changes its rules for young creators", "YouTube"),
+    (EN, "McDonald's raises prices across the country", "McDonald's"),
+    (EN, "ExxonMobil profits soar on strong oil demand", "ExxonMobil"),
+    (EN, "U.S. economy grows faster than expected", "U.S."),
+    (EN, "JPMorgan and eBay lead gains on Wall Street", "JPMorgan, eBay"),
+    (EN, "Ivory Coast: Côte d'Ivoire votes in tense election", "d'Ivoire"),
+    (EN, "Why SpaceX wants a PhD in rocket recycling", "SpaceX, PhD"),
+]
+
+
+@pytest.mark.parametrize(("lang", "headline", "trap"), TRAPS, ids=[t[2] for t in TRAPS])
+def test_trap_is_not_split(lang: str, headline: str, trap: str) -> None:
+    assert split_headlines(headline, lang) == [headline]
+
+
+def test_brands_glued_to_the_next_headline_still_split() -> None:
+    headlines = [
+        "Apple unveils new iPhone models at its annual event",
+        "YouTube changes its rules for young creators",
+        "McDonald's raises prices across the country",
+        "ExxonMobil profits soar on strong oil demand",
+        "U.S. economy grows faster than expected",
+    ]
+    assert split_headlines("".join(headlines), "en") == headlines
+
+
+def test_context_vouches_for_a_name_the_lexicon_lacks() -> None:
+    # "ميرفالدو" is an invented name: the lexicon does not know it, the page does.
+    headlines = ["المدرب يمدد عقد اللاعب ميرفالدو", "ارتفاع درجات الحرارة غدا في الرياض"]
+    strip = "".join(headlines)
+    assert split_headlines(strip, "ar") == [strip]
+    page = "سجل ميرفالدو هدفين في المباراة الأخيرة"
+    assert split_headlines(strip, "ar", context=page) == headlines
+
+
+def test_space_joined_strip() -> None:
+    headlines = [
+        "عاجل: زلزال بقوة 5 درجات يضرب جنوب البلاد",
+        "شاهد.. لحظة إنقاذ طفل من تحت الأنقاض",
+        "وزير الصحة يتفقد المستشفيات في المنطقة الشمالية",
+        "هل ترتفع أسعار الوقود الشهر المقبل؟",
+        "افتتاح أكبر معرض للكتاب في تاريخ المدينة",
+    ]
+    got = split_headlines(" ".join(headlines), "ar")
+    assert non_space("".join(got)) == non_space(" ".join(headlines))
+    # Space-joined strips carry no glue cue: most boundaries, not all, are expected.
+    assert len(set(_starts(got)) & set(_starts(headlines))) >= 3
+
+
+def _starts(headlines: list[str]) -> list[int]:
+    out, n = [], 0
+    for h in headlines:
+        out.append(n)
+        n += len(non_space(h))
+    return out
+
+
+@pytest.mark.parametrize("mark", ["•", "|", "◆", "►"])
+def test_separator_marks_open_a_headline(mark: str) -> None:
+    # Nothing is dropped: the mark stays with the headline it introduces.
+    heads = ["ارتفاع أسعار الذهب في الأسواق", "انخفاض حاد في صادرات النفط", "Storm warning issued"]
+    spaced = f" {mark} ".join(heads)
+    assert split_headlines(spaced) == [heads[0], f"{mark} {heads[1]}", f"{mark} {heads[2]}"]
+    glued = mark.join(heads)
+    assert split_headlines(glued) == [heads[0], f"{mark}{heads[1]}", f"{mark}{heads[2]}"]
+
+
+def test_newline_is_a_hard_boundary() -> None:
+    text = "ارتفاع أسعار الذهب في الأسواق\nانخفاض حاد في صادرات النفط\r\n  \nStorm warning issued"
+    assert split_headlines(text) == [
+        "ارتفاع أسعار الذهب في الأسواق",
+        "انخفاض حاد في صادرات النفط",
+        "Storm warning issued",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "\u200f", "\x00"])
+def test_empty_and_invisible(text: str) -> None:
+    out = split_headlines(text)
+    assert non_space("".join(out)) == non_space(text)
+    assert all(h and h == h.strip() for h in out)
+
+
+def test_guess_lang() -> None:
+    assert guess_lang("ارتفاع أسعار الذهب") == "ar"
+    assert guess_lang("Gold prices rise") == "en"
+    assert guess_lang("12 345 !!") == "und"
+
+
+def test_other_languages_use_generic_rules() -> None:
+    assert split_headlines("Le marché reculeLa Bourse ouvre en baisse?Pluie attendue", "fr") == [
+        "Le marché recule",
+        "La Bourse ouvre en baisse?",
+        "Pluie attendue",
+    ]
+
+
+def test_lang_codes_are_normalised() -> None:
+    strip = "هل تنجح خطة الإنقاذ الجديدة؟الحكومة تعلن موازنة العام المقبل"
+    assert split_headlines(strip, "ar-SA") == split_headlines(strip, "AR_eg")
+
+
+def test_rejects_non_str() -> None:
+    with pytest.raises(TypeError):
+        split_headlines(b"bytes")  # type: ignore[arg-type]
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def test_lookup_key_folds_only_for_lookup() -> None:
+    assert lookup_key("إِجْرَاءَاتٌ") == "اجراءات"
+    assert lookup_key("الـمدرسة") == "المدرسة"  # ة kept: see normalise.py
+    assert lookup_key("على") == "علي"
+    assert lookup_key("\u200fسوريا\u200e") == "سوريا"
+    assert lookup_key("ﻻ") == "لا"
+    assert lookup_key("McDonald’s") == "mcdonald's"
+
+
+def test_line_key_slices_match_lookup_key() -> None:
+    line = "إِجْرَاءَاتٌ \u200fالـمدرسة McDonald’s"
+    folded = line_key(line)
+    assert folded is not None and len(folded) == len(line)
+    for a, b in [(0, 12), (13, 22), (23, len(line))]:
+        assert slice_key(folded, a, b) == lookup_key(line[a:b])
+
+
+def test_tables_hold_word_statistics_only() -> None:
+    table = build_tables(["الحكومة تعلن خطة جديدة"] * 3 + ["Storm hits coast"] * 3, "ar")
+    flat = repr(table)
+    assert "الحكومة تعلن" not in flat and "Storm hits" not in flat
+    tables = Tables.from_json(table)
+    assert tables.start_score("الحكومة") > 0 > tables.start_score("جديدة")
+    assert tables.end_score("جديدة") > 0 > tables.end_score("تعلن")
+    assert max(tables.length_score(n) for n in range(1, 30)) == pytest.approx(0.0)
+
+
+def test_decoder_is_linear_in_dense_candidates() -> None:
+    gaps = [Gap(i, 0.5, 0, 0) for i in range(1, 200_001)]
+    started = time.perf_counter()
+    chosen = decode(gaps, 1, Tables.empty("ar"), 1.0)
+    assert chosen == sorted(chosen)
+    assert time.perf_counter() - started < 10
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+BIDI = "\u200e\u200f\u061c\u200c\u200d\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+CONTROLS = "".join(chr(c) for c in range(0x20)) + "\x7f\x85\u2028\u2029"
+ALPHABET = st.one_of(
+    st.sampled_from(list("ابتةثجحخدذرزسشصضطظعغفقكلمنهويىءأإآؤئًٌٍَُِّْـ٠١٢")),
+    st.sampled_from(list("abcXYZ019 .,:;!?؟'\"“”«»()%£-…")),
+    st.sampled_from(list(BIDI + CONTROLS)),
+    st.sampled_from(["\ud800", "\udfff", "\ud83d", "ﷺ", "ﻻ", "\ufeff", "ß", "İ"]),
+    st.characters(),
+)
+WORDS = ["السجون", "حقول", "فماهي", "سوريا", "اتفاق", "؟", "..", "“", "”", "«", "»", "iPhone",
+         "NATO", "Leaders", "U.S.", "£1bn", "رئيسًا", "الإحياء", "واشنطن", "بـ", "ل"]  # fmt: skip
+STRIPS = st.lists(
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(["", "", " ", "\n", "\u200f", "\x00"]))
+).map(lambda parts: "".join(w + j for w, j in parts))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.one_of(st.text(ALPHABET, max_size=200), STRIPS),
+    lang=st.sampled_from([None, "ar", "en", "fr", ""]),
+    context=st.one_of(st.none(), st.text(ALPHABET, max_size=50), STRIPS),
+)
+@example(text="\ud800\udfff\udc00", lang=None, context=None)
+@example(text="\u202e\u2066عاجل\u2069\u200fسوريا\u061cاتفاق\u202c", lang="ar", context=None)
+@example(text="ﷺ…..ﻻ" * 20, lang="ar", context=None)
+@example(text="abc'DEF'ghi\"JKL\"" * 5, lang="en", context=None)
+def test_no_character_lost_or_reordered(text: str, lang: str | None, context: str | None) -> None:
+    out = split_headlines(text, lang or None, context=context)
+    assert non_space("".join(out)) == non_space(text)
+    for headline in out:
+        assert headline and headline == headline.strip()
+        assert len(headline.splitlines()) == 1, "a newline inside a headline"
+
+
+def test_large_inputs_stay_fast_and_lossless() -> None:
+    unit = (
+        "خلال أقل من شهراستقالة الوزير؟اتفاق النفط مع تركياالليرة تتراجع Markets fallNATOLeaders "
+    )
+    text = unit * (200_000 // len(unit))
+    started = time.perf_counter()
+    out = split_headlines(text)
+    assert time.perf_counter() - started < 10
+    assert non_space("".join(out)) == non_space(text)
+    assert len(out) > 1000
+    one_token = "ا" * 200_000
+    assert split_headlines(one_token, "ar") == [one_token]
+    dense = "؟a“bcDeفماهيةق'x\"y»z" * 10_000
+    assert non_space("".join(split_headlines(dense))) == non_space(dense)
