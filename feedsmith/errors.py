@@ -12,7 +12,7 @@ class FeedsmithError(Exception):
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One thing wrong with a config file: where (a key path such as ``sources[2].url``) and what."""
+    """One thing wrong with a config file: where (a key path: ``sources[2].url``) and what."""
 
     key: str
     message: str
