@@ -109,10 +109,15 @@ def build(config_path: Path, output: Path | None, strict: bool, verbose: int, qu
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--lang", default=None, help="Language of the strip (default: guessed).")
 def split(file, as_json: bool, lang: str | None) -> None:
-    """Split a glued headline strip (FILE or - for stdin) into headlines, one per line."""
+    """Split glued headline strips (FILE or - for stdin) into headlines, one per line.
+
+    Each line of the input is split on its own; the whole input serves as context.
+    """
     from feedsmith.split import split_headlines
 
-    headlines = split_headlines(file.read(), lang)
+    text = file.read()
+    # The rest of the page (an article, other strips) tells which names are words here.
+    headlines = split_headlines(text, lang, context=text)
     if as_json:
         click.echo(json.dumps(headlines, ensure_ascii=False, indent=2))
     else:
