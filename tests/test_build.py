@@ -291,3 +291,24 @@ def test_full_text_fetches_each_article_once(tmp_path: Path, httpserver: HTTPSer
     assert "pixel.gif" not in content
     assert httpserver.url_for("/media/photo.jpg") in content  # absolute image URL
     assert "نص المقال الثاني" in entries["خبر رقم اثنان"].content[0].value
+
+
+def test_selector_that_stops_matching_is_a_warning_naming_it(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    site.pages["alpha"] = list_page([(f"/n/{i}", f"خبر رقم {i} عن النفط") for i in range(8)])
+    site.pages["beta"] = list_page([("/b/1", "افتتاح معرض الكتاب في دمشق")])
+    site.build(T0)
+    # The site is redesigned: the list is now a <div> grid, and the selector finds nothing.
+    site.pages["alpha"] = list_page([]).replace(
+        '<ul class="latest"></ul>', '<div class="grid"><h3><a href="/n/1">خبر</a></h3></div>'
+    )
+    with caplog.at_level("WARNING", logger="feedsmith"):
+        report = site.build(T0 + timedelta(hours=1))
+    alpha = next(s for s in report.sources if s.name == "alpha")
+    assert alpha.warnings == [
+        "source 'alpha': no items found with ul.latest li; check the selector"
+    ]
+    assert "no items found with ul.latest li" in caplog.text
+    # Nothing is lost: the earlier items stay in the feeds.
+    assert len(site.feed("source-alpha").entries) == 8
