@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the build or validation failed (or, with ``--strict``, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from feedsmith import __version__
+from feedsmith.config import output_problems
 from feedsmith.errors import ConfigError, FeedsmithError, ValidationError
 
 EXIT_FAILED = 1
@@ -82,6 +84,11 @@ def build(config_path: Path, output: Path | None, strict: bool, verbose: int, qu
 
     _setup_logging(verbose, quiet)
     config = _load(config_path)
+    if output is not None:
+        site = dataclasses.replace(config.site, output=output.absolute())
+        problems = output_problems(config.path, site, config.sources, str(output))
+        if problems:
+            raise ConfigException(f"--output: {problems[0]}")
     try:
         report = run_build(config, output=output, progress=not quiet and sys.stderr.isatty())
     except ValidationError as exc:
@@ -91,6 +98,13 @@ def build(config_path: Path, output: Path | None, strict: bool, verbose: int, qu
         ) from None
     except FeedsmithError as exc:
         raise click.ClickException(str(exc)) from None
+    except Exception as exc:
+        # A bug, not bad input: say so in one line; -vv shows where it happened.
+        logging.getLogger("feedsmith").debug("build failed", exc_info=True)
+        raise click.ClickException(
+            f"unexpected error: {type(exc).__name__}: {exc} (nothing was published;"
+            " run with -vv for the traceback and report it)"
+        ) from None
     if not quiet:
         ok = len(report.sources) - len(report.failed)
         click.echo(

@@ -313,6 +313,10 @@ def _build_config(path: Path, root_node: yaml.Node | None) -> Config:
     )
 
     site = _make_site(checker, root, site_values, site_node, topics)
+    if site is not None:
+        shown = site_values.get("output", "public")
+        for problem in output_problems(path, site, sources, shown):
+            checker.problem("site.output", problem, _find(site_node, "output"))
     if checker.problems:
         # Reported in file order, so a user can walk down the file fixing them.
         problems = sorted(checker.problems, key=lambda p: p.line or 0)
@@ -362,6 +366,36 @@ def _make_site(
         )
     kwargs.setdefault("author", values["title"])
     return SiteConfig(**kwargs)
+
+
+def output_problems(
+    config_path: Path,
+    site: SiteConfig,
+    sources: list[SourceConfig] | tuple[SourceConfig, ...],
+    shown: str | None = None,
+) -> list[str]:
+    """Why ``site.output`` may not be used: each build replaces that folder whole, so it must
+    not be (or hold) the project's own files. Also checked for ``feedsmith build --output``."""
+    output = site.output.resolve()
+    kept = {
+        "the config file": config_path,
+        "the state database": site.state,
+        "the HTTP cache": site.cache,
+        "the templates folder": site.templates,
+    }
+    kept.update({f"the page of source {s.name!r}": s.file for s in sources})
+    lost = [
+        what
+        for what, where in kept.items()
+        if where is not None and where.resolve().is_relative_to(output)
+    ]
+    if not lost:
+        return []
+    return [
+        f"{shown or str(site.output)!r} would be replaced whole on every build, and with it "
+        + ", ".join(lost)
+        + "; use a folder of its own such as 'public'"
+    ]
 
 
 def _list_items(

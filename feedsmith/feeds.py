@@ -22,7 +22,7 @@ from lxml import etree
 
 from feedsmith import __version__
 from feedsmith.models import FeedSpec, Item, SiteConfig
-from feedsmith.sanitize import content_cleaner
+from feedsmith.sanitize import content_cleaner, parse_fragment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -70,6 +70,11 @@ def one_line(text: str | None) -> str:
     return _SPACES.sub(" ", _NOT_XML.sub(" ", text)).strip() if text else ""
 
 
+# An absolute URI as validators check it: printable ASCII without space, quotes, <>, {}, |, \\, ^
+# or backquote (RFC 3986's characters plus "%" escapes).
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]*")
+
+
 def iri_to_uri(iri: str) -> str:
     """Percent-encode an IRI into a URI that feed validators accept.
 
@@ -84,14 +89,16 @@ def iri_to_uri(iri: str) -> str:
     iri = _BAD_PERCENT.sub("%25", iri)
     parts = urlsplit(iri)
     netloc = parts.netloc
-    if netloc and not netloc.isascii():
+    if netloc:
+        # The user-info is quoted even when ASCII: a space in it is as invalid as Arabic.
         userinfo, at, hostport = netloc.rpartition("@")
         host, colon, port = hostport.partition(":")
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:  # a label IDNA 2003 refuses: quoting keeps it at least ASCII
-            host = quote(host, safe="")
-        netloc = quote(userinfo, safe=":%") + at + host + colon + port
+        if not host.isascii():
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:  # a label IDNA 2003 refuses: quoting keeps it at least ASCII
+                host = quote(host, safe="")
+        netloc = quote(userinfo, safe=":%!$&'()*+,;=") + at + host + colon + port
     return urlunsplit(
         (
             parts.scheme,
@@ -108,12 +115,16 @@ def safe_link(url: str | None, base: str = "") -> str:
     (``javascript:``, ``data:``, empty): such links must never reach a page or a feed."""
     if not url:
         return ""
-    absolute = urljoin(base, clean_text(url).strip()) if base else clean_text(url).strip()
-    uri = iri_to_uri(absolute)
-    parts = urlsplit(uri)
+    try:
+        absolute = urljoin(base, clean_text(url).strip()) if base else clean_text(url).strip()
+        uri = iri_to_uri(absolute)
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 host) cannot be a link at all
+        return ""
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return ""
-    return uri
+    # Whatever quoting could not repair (a space in the host, say) stays out of the feeds.
+    return uri if _URI.fullmatch(uri) else ""
 
 
 def feed_url(base_url: str, slug: str, kind: str) -> str:
@@ -157,9 +168,8 @@ def sanitize_html(fragment: str | None, base: str) -> str:
     fragment = clean_text(fragment).strip()
     if not fragment:
         return ""
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
+    root = parse_fragment(fragment)
+    if root is None:
         return html.escape(fragment, quote=False)
     root = content_cleaner().clean_html(root)
     for element in root.iter(etree.Element):
@@ -184,10 +194,8 @@ def sanitize_html(fragment: str | None, base: str) -> str:
 
 def excerpt(fragment: str, limit: int = 300) -> str:
     """The text of an HTML fragment, cut at a word boundary near ``limit`` characters."""
-    try:
-        text = lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
-    except (etree.ParserError, ValueError):
-        text = fragment
+    root = parse_fragment(fragment)
+    text = fragment if root is None else root.text_content()
     text = _SPACES.sub(" ", text).strip()
     if len(text) <= limit:
         return text
@@ -310,10 +318,10 @@ def feed_context(
         updated = max(entry.updated for entry in entries)
     else:
         updated = aware(built) if built else EPOCH
-    title = one_line(spec.title) or one_line(site.title)
-    description = (
-        one_line(spec.description) or one_line(site.description) or title or one_line(site.title)
-    )
+    # Both are required by RSS and feedgen: a title made only of control characters must not
+    # leave them empty.
+    title = one_line(spec.title) or one_line(site.title) or spec.slug
+    description = one_line(spec.description) or one_line(site.description) or title
     return FeedContext(
         spec=spec,
         site=site,

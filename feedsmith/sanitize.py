@@ -11,6 +11,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+import lxml.html
+from lxml import etree
+
 if TYPE_CHECKING:
     from lxml_html_clean import Cleaner
 
@@ -44,3 +47,15 @@ def content_cleaner() -> Cleaner:
         safe_attrs_only=True,
         safe_attrs=SAFE_ATTRS,
     )
+
+
+def parse_fragment(markup: str) -> lxml.html.HtmlElement | None:
+    """Parse an HTML fragment under a ``<div>``; None when lxml cannot make one of it.
+
+    Besides its documented errors, lxml trips an internal assertion ("too many bodies") on a
+    fragment that is a bare ``<html>`` document shell, so that is caught too.
+    """
+    try:
+        return lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, AssertionError):
+        return None

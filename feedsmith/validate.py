@@ -18,8 +18,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import lxml.html
 from lxml import etree
+
+from feedsmith.sanitize import parse_fragment
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -137,9 +138,8 @@ def _check_html(report: _Report, where: str, what: str, markup: str | None) -> N
     """Flag what the W3C validator calls a security risk, and relative URLs."""
     if not markup or "<" not in markup:
         return
-    try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (etree.ParserError, ValueError):
+    root = parse_fragment(markup)
+    if root is None:
         return
     for element in root.iter(etree.Element):
         tag = str(element.tag).lower()

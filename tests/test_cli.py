@@ -96,3 +96,13 @@ def test_strict_turns_a_failing_source_into_exit_1(project: Path) -> None:
     assert "source 'sample-home' failed" in relaxed.output
     strict = runner.invoke(main, ["build", "--config", str(config), "--strict"])
     assert strict.exit_code == 1
+
+
+def test_output_that_holds_the_project_is_refused(project: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["build", "--config", str(project / "feeds.yaml"), "--output", str(project)]
+    )
+    assert result.exit_code == 2
+    assert "--output:" in result.output
+    assert "would be replaced whole on every build, and with it the config file" in result.output
+    assert (project / "feeds.yaml").is_file() and (project / "samples").is_dir()

@@ -120,6 +120,17 @@ def test_valid_config_resolves_paths_and_defaults(tmp_path: Path) -> None:
         (VALID + "extra: 1\n", "extra: is not a known key"),
         (VALID.replace("  output: public\n", "  output: /var/www\n"), "site.output: must be"),
         (
+            VALID.replace("  output: public\n", "  output: .\n"),
+            "site.output: '.' would be replaced whole on every build, and with it the config file,"
+            " the state database, the HTTP cache, the page of source 'sample-ticker';"
+            " use a folder of its own such as 'public'",
+        ),
+        (
+            VALID.replace("  output: public\n", "  output: samples\n"),
+            "site.output: 'samples' would be replaced whole on every build, and with it the page"
+            " of source 'sample-ticker'",
+        ),
+        (
             VALID.replace("  output: public\n", "  output: ..\\\\www\n"),
             "site.output: must be a relative path with / separators",
         ),
