@@ -11,8 +11,9 @@ decodes, it just pays the length penalty.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from feedsmith.split.tables import MAX_WORDS, Tables
 
@@ -23,8 +24,7 @@ __all__ = ["Gap", "decode"]
 _FRAGMENT = -6.0
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(NamedTuple):
     """A candidate boundary: a headline would start at ``pos``."""
 
     pos: int
@@ -33,12 +33,18 @@ class Gap:
     tok_after: int  # index of the token holding the character at pos
 
 
+@functools.lru_cache(maxsize=64)
+def _length_scores(length_logp: tuple[float, ...], weight: float) -> list[float]:
+    """Weighted log length prior for 0..MAX_WORDS words (cached: the same for every line)."""
+    return [weight * length_logp[n] for n in range(MAX_WORDS + 1)]
+
+
 def decode(gaps: list[Gap], n_tokens: int, tables: Tables, length_weight: float) -> list[int]:
     """Positions of the best boundaries among ``gaps`` (sorted by position)."""
     if not gaps or n_tokens == 0:
         return []
     nodes = [Gap(0, 0.0, -1, 0), *gaps, Gap(-1, 0.0, n_tokens - 1, n_tokens)]
-    length_score = [length_weight * tables.length_score(n) for n in range(MAX_WORDS + 1)]
+    length_score = _length_scores(tables.length_logp, length_weight)
     tail = length_weight * 0.7  # per-word penalty beyond MAX_WORDS (see Tables.length_score)
     back = [0] * len(nodes)
     end_node = len(nodes) - 1

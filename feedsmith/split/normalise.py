@@ -81,6 +81,19 @@ def is_format_char(ch: str) -> bool:
     return ord(ch) in _KEY_TABLE and _KEY_TABLE[ord(ch)] is None
 
 
+_KEY_CHARS = frozenset(chr(c) for c in _KEY_TABLE)
+
+
+def _fold(text: str, table: dict[int, str | None]) -> str:
+    """``text.translate(table)``, faster on long strings: ``str.translate`` with a dict looks up
+    every character, while the folded characters are rare; replace just the ones present."""
+    if len(text) < 64:
+        return text.translate(table)
+    for ch in _KEY_CHARS.intersection(text):
+        text = text.replace(ch, table[ord(ch)] or "")
+    return text
+
+
 def lookup_key(word: str) -> str:
     """Fold ``word`` to the key used for lexicon and table lookups.
 
@@ -90,7 +103,7 @@ def lookup_key(word: str) -> str:
     if not word.isascii():
         if not unicodedata.is_normalized("NFKC", word):
             word = unicodedata.normalize("NFKC", word)
-        word = word.translate(_KEY_TABLE)
+        word = _fold(word, _KEY_TABLE)
     return word.casefold()
 
 
@@ -103,9 +116,11 @@ def line_key(line: str) -> str | None:
     """A same-length folded copy of ``line`` for slicing keys out of, or None if NFKC would change
     it (then use ``lookup_key`` per piece).  ``slice_key(lk, a, b) == lookup_key(line[a:b])``.
     """
-    if not line.isascii() and not unicodedata.is_normalized("NFKC", line):
+    if line.isascii():
+        return line
+    if not unicodedata.is_normalized("NFKC", line):
         return None
-    return line.translate(_POSITIONAL_TABLE)
+    return _fold(line, _POSITIONAL_TABLE)
 
 
 def slice_key(folded: str, a: int, b: int) -> str:

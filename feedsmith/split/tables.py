@@ -44,7 +44,20 @@ NEXT_WEIGHT = 1.0
 STRIP = "\"'“”«»‘’()[]{}.,:;!?؟،؛-–—…%٪"
 
 
+_SHAPES: dict[str, str] = {}
+
+
 def _shape(ch: str) -> str:
+    """Shape class of one character (memoised: this sits on the splitter's hot path)."""
+    shape = _SHAPES.get(ch)
+    if shape is None:
+        shape = _shape_of(ch)
+        if len(_SHAPES) < 4096:
+            _SHAPES[ch] = shape
+    return shape
+
+
+def _shape_of(ch: str) -> str:
     if ch in "“«‘\"'(([{„‹":
         return "q"
     if ch in "”»’)]}›":
@@ -149,6 +162,7 @@ class _Side:
     affix: Mapping[str, float]  # smoothed probability per affix
     word: Mapping[str, float]  # log-odds per word
     base: float
+    affix_logodds: Mapping[str, float]  # log-odds per affix (the back-off of an unseen word)
 
     @classmethod
     def build(cls, counts: Mapping[str, tuple[int, int]], p0: float, affix_of: str) -> _Side:
@@ -174,13 +188,13 @@ class _Side:
                 key = f[2:]
                 parent = affix.get(key[:2] if affix_of == "p:" else key[-2:], p0)
                 word[key] = _logit((h + _SHRINK * parent) / (n + _SHRINK)) - base
-        return cls(shape, following, affix, word, base)
+        affix_logodds = {a: _logit(p) - base for a, p in affix.items()}
+        return cls(shape, following, affix, word, base, affix_logodds)
 
     def score(self, key: str, affix: str, shape: str, following: str | None = None) -> float:
         lo = self.word.get(key)
         if lo is None:
-            p = self.affix.get(affix)
-            lo = 0.0 if p is None else _logit(p) - self.base
+            lo = self.affix_logodds.get(affix, 0.0)
         if following is not None:
             lo += NEXT_WEIGHT * self.following.get(following, 0.0)
         return lo + self.shape.get(shape, 0.0)
