@@ -43,6 +43,8 @@ _BLOCK_TAGS = frozenset((
     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
     "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul", "time",
 ))  # fmt: skip
+# Browsers drop tabs and newlines anywhere in a URL (WHATWG URL standard).
+_URL_NOISE = str.maketrans("", "", "\t\n\r")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "vbscript:", "sms:", "whatsapp:")
 _TRACKER = re.compile(
     r"doubleclick\.net|google-analytics\.com|googletagmanager\.com|facebook\.com/tr"
@@ -111,7 +113,7 @@ def resolve_url(href: str | None, base: str) -> str | None:
     """
     if not href:
         return None
-    href = re.sub(r"[\t\n\r]", "", href).strip()
+    href = href.translate(_URL_NOISE).strip()
     if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
         return None
     try:

@@ -4,11 +4,19 @@
 every stage. It never lets one source's failure stop the others: a source that cannot be fetched
 or read is recorded as failing, keeps its earlier items in every feed, and is named in the report.
 Nothing is published unless every feed passes the offline validator.
+
+Pages are read (extract, split, topics) on this thread as they arrive, while the rest download;
+the store records them afterwards in config order, so the output does not depend on which server
+answered first. A page that came from the HTTP cache (a 304) and whose fingerprint (page text,
+the source's settings, the topics, feedsmith's code) matches its last success is not read
+again: the store only moves ``last_seen`` of the items it gave then (see ``Store.reseen``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,9 +25,10 @@ from pathlib import Path
 
 import requests
 
+from feedsmith import __version__
 from feedsmith.errors import ExtractError, FetchError, ValidationError
 from feedsmith.extract import extract, extract_article
-from feedsmith.fetch import Fetcher, default_user_agent, fetch_all
+from feedsmith.fetch import Fetcher, default_user_agent, fetch_as_completed
 from feedsmith.models import (
     Config,
     ExtractedItem,
@@ -32,7 +41,7 @@ from feedsmith.models import (
 from feedsmith.render import render_site
 from feedsmith.site import write_site
 from feedsmith.split import split_headlines
-from feedsmith.store import NewItem, Store, canonical_url, make_guid
+from feedsmith.store import NewItem, Store, item_identity
 from feedsmith.topics import TopicMatcher
 from feedsmith.validate import validate_feed
 
@@ -87,32 +96,31 @@ def build(
     output = Path(output) if output is not None else config.site.output
     report = BuildReport(output=output)
     user_agent = config.site.user_agent or default_user_agent(config.site.base_url)
-    matcher = TopicMatcher.compile(config.topics, catch_all=config.site.catch_all)
+    reader = _Reader(config)
 
     with (
         Fetcher(user_agent=user_agent, cache_dir=config.site.cache, session=session) as fetcher,
         Store(config.site.state) as store,
     ):
         previous_counts = {s.name: s.item_count for s in store.source_statuses()}
-        pages = fetch_all(config.sources, fetcher, progress=progress)
-        for source in config.sources:
-            outcome = pages[source.name]
-            if isinstance(outcome, FetchError):
-                report.sources.append(_fail(store, source, outcome.reason, now))
-                continue
-            try:
-                new_items = _items_of_page(config, source, outcome, fetcher, store, matcher)
-            except ExtractError as exc:
-                report.sources.append(_fail(store, source, f"cannot read the page: {exc}", now))
-                continue
-            known = sum(1 for item in new_items if store.has_item(item.guid))
-            store.record_items(source.name, new_items, now)
-            store.record_success(source.name, now, len(new_items))
-            source_report = SourceReport(
-                source.name, True, items=len(new_items), new_items=len(new_items) - known
-            )
-            _warn_if_shrunk(source, len(new_items), previous_counts.get(source.name), source_report)
-            report.sources.append(source_report)
+        # Each page is read (the CPU-heavy part) as soon as it arrives, while the others are
+        # still downloading; what the pages gave is recorded afterwards in config order, so the
+        # state and the output do not depend on which server answered first.
+        readings = {
+            source.name: reader.read(source, outcome, store)
+            for source, outcome in fetch_as_completed(config.sources, fetcher, progress=progress)
+        }
+        # One transaction for all the sources; but not around full-text article fetches, which
+        # would hold the state's write lock for as long as the network takes.
+        full_text = any(source.full_text for source in config.sources)
+        with contextlib.nullcontext() if full_text else store.batch():
+            for source in config.sources:
+                reading = readings.pop(source.name)
+                source_report = _record(reader, source, reading, fetcher, store, now)
+                if source_report.ok:
+                    previous = previous_counts.get(source.name)
+                    _warn_if_shrunk(source, source_report.items, previous, source_report)
+                report.sources.append(source_report)
 
         store.prune(now=now, max_age_days=config.site.max_age_days)
         feeds = _feed_specs(config, store, now)
@@ -154,62 +162,188 @@ def _warn_if_shrunk(
     report.warnings.append(message)
 
 
-def _items_of_page(
-    config: Config,
-    source: SourceConfig,
-    page: Page,
-    fetcher: Fetcher,
-    store: Store,
-    matcher: TopicMatcher,
-) -> list[NewItem]:
-    if source.page_url:
-        # A local copy of a page: its links mean what they would on the real site.
-        page = dataclasses.replace(page, url=source.page_url)
-    extraction = extract(page, source)
-    for note in extraction.notes:
-        log.debug("source %r: %s", source.name, note)
-    found = list(extraction.items)
-    if extraction.strips:
-        context = " ".join(
-            [extraction.article.text or "" if extraction.article else ""]
-            + [item.title for item in found]
-        )
-        language = source.language or config.site.language
-        for strip in extraction.strips:
-            found.extend(
-                ExtractedItem(title=headline)
-                for headline in split_headlines(strip, language, context=context)
-            )
+# -- reading pages (as they arrive) -------------------------------------------------------------
 
-    link_base = page.url if not page.url.startswith("file:") else config.site.base_url
-    new_items: list[NewItem] = []
-    seen: set[str] = set()
-    for item in found:
-        link = item.link if item.link and not item.link.startswith("file:") else None
-        guid, guid_is_link = make_guid(source.name, link, item.title)
-        if guid in seen:
-            continue  # the same story twice on one page (a ticker and a list) is one item
-        seen.add(guid)
-        content = item.content_html
-        if source.full_text and link and content is None and not store.has_item(guid):
-            content = _full_text(fetcher, source, link)
-        elif source.full_text and content is None:
-            content = store.item_content(guid)
-        new_items.append(
-            NewItem(
+
+@dataclass(frozen=True)
+class _Headline:
+    item: NewItem  # full-text content not fetched yet: that depends on the state
+    link: str | None  # the link as found on the page, for the full-text fetch
+
+
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Read:
+    headlines: list[_Headline]
+    fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class _Unchanged:
+    """A page that is what it was at the source's last success: nothing to read again, unless
+    another source shares one of its items by the time it is recorded."""
+
+    page: Page
+    fingerprint: str
+
+
+_Reading = _Failed | _Read | _Unchanged
+
+
+class _Reader:
+    """Turns a fetched page into headlines with GUIDs and topics (extract, split, topics):
+    everything about a source that does not depend on the state or on other sources."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.matcher = TopicMatcher.compile(config.topics, catch_all=config.site.catch_all)
+        # Whatever besides the page and the source's own settings changes what a page gives.
+        self._settings = repr(
+            (
+                _code_digest(),
+                config.topics,
+                config.site.catch_all,
+                config.site.language,
+                config.site.base_url,
+            )
+        )
+
+    def read(self, source: SourceConfig, outcome: Page | FetchError, store: Store) -> _Reading:
+        if isinstance(outcome, FetchError):
+            return _Failed(outcome.reason)
+        fingerprint = self.fingerprint(source, outcome)
+        if (
+            outcome.from_cache
+            and fingerprint is not None
+            and store.unchanged_guids(source.name, fingerprint) is not None
+        ):
+            return _Unchanged(outcome, fingerprint)
+        try:
+            return _Read(self.headlines(source, outcome), fingerprint)
+        except ExtractError as exc:
+            return _Failed(f"cannot read the page: {exc}")
+
+    def fingerprint(self, source: SourceConfig, page: Page) -> str | None:
+        """What the page and every setting that reads it come to; None for a full-text source,
+        whose items may need article fetches even when its page has not changed."""
+        if source.full_text:
+            return None
+        digest = hashlib.sha256(f"{self._settings}\n{source!r}\n".encode())
+        digest.update(f"{page.url}\n{page.content_type}\n".encode())
+        digest.update(page.text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def headlines(self, source: SourceConfig, page: Page) -> list[_Headline]:
+        config = self.config
+        if source.page_url:
+            # A local copy of a page: its links mean what they would on the real site.
+            page = dataclasses.replace(page, url=source.page_url)
+        extraction = extract(page, source)
+        for note in extraction.notes:
+            log.debug("source %r: %s", source.name, note)
+        found = list(extraction.items)
+        if extraction.strips:
+            context = " ".join(
+                [extraction.article.text or "" if extraction.article else ""]
+                + [item.title for item in found]
+            )
+            language = source.language or config.site.language
+            for strip in extraction.strips:
+                found.extend(
+                    ExtractedItem(title=headline)
+                    for headline in split_headlines(strip, language, context=context)
+                )
+
+        link_base = page.url if not page.url.startswith("file:") else config.site.base_url
+        headlines: list[_Headline] = []
+        seen: set[str] = set()
+        for item in found:
+            link = item.link if item.link and not item.link.startswith("file:") else None
+            guid, guid_is_link, canonical = item_identity(source.name, link, item.title)
+            if guid in seen:
+                continue  # the same story twice on one page (a ticker and a list) is one item
+            seen.add(guid)
+            new = NewItem(
                 guid=guid,
                 guid_is_link=guid_is_link,
                 title=item.title,
-                link=canonical_url(link) if link else link_base,
-                topics=matcher.topics_for(item.title, item.summary, source.name),
+                link=canonical if link else link_base,
+                topics=self.matcher.topics_for(item.title, item.summary, source.name),
                 published=item.published,
                 summary=item.summary,
-                content_html=content,
+                content_html=item.content_html,
                 image=item.image,
                 author=item.author,
             )
-        )
-    return new_items
+            headlines.append(_Headline(new, link))
+        return headlines
+
+
+def _code_digest() -> str:
+    """A digest of feedsmith's code and the splitter's data: a build with changed code reads
+    every page again, whether or not the version number moved (installs from a branch keep
+    it). Reading them takes a few milliseconds."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        files = [*package.rglob("*.py"), *(package / "split" / "data").iterdir()]
+        for path in sorted(p for p in files if p.is_file()):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    except OSError as exc:  # an unusual install: the version alone has to do
+        log.debug("cannot read feedsmith's own files: %s", exc)
+        return __version__
+    return digest.hexdigest()
+
+
+# -- recording (in config order) ----------------------------------------------------------------
+
+
+def _record(
+    reader: _Reader,
+    source: SourceConfig,
+    reading: _Reading,
+    fetcher: Fetcher,
+    store: Store,
+    now: datetime,
+) -> SourceReport:
+    if isinstance(reading, _Unchanged):
+        count = store.reseen(source.name, reading.fingerprint, now)
+        if count is not None:
+            log.debug("source %r: page unchanged; its %d items seen again", source.name, count)
+            return SourceReport(source.name, True, items=count)
+        # A source recorded before this one now shares one of its items: read it after all.
+        try:
+            reading = _Read(reader.headlines(source, reading.page), reading.fingerprint)
+        except ExtractError as exc:
+            reading = _Failed(f"cannot read the page: {exc}")
+    if isinstance(reading, _Failed):
+        return _fail(store, source, reading.reason, now)
+    items = [headline.item for headline in reading.headlines]
+    if source.full_text:
+        items = [_with_content(fetcher, source, store, headline) for headline in reading.headlines]
+    new = store.upsert_items(source.name, items, now)
+    guids = [item.guid for item in items]
+    store.record_success(source.name, now, len(items), fingerprint=reading.fingerprint, guids=guids)
+    return SourceReport(source.name, True, items=len(items), new_items=new)
+
+
+def _with_content(
+    fetcher: Fetcher, source: SourceConfig, store: Store, headline: _Headline
+) -> NewItem:
+    """The item with its article body: fetched once, for an item the store does not know."""
+    item = headline.item
+    if item.content_html is not None:
+        return item
+    if headline.link and not store.has_item(item.guid):
+        content = _full_text(fetcher, source, headline.link)
+    else:
+        content = store.item_content(item.guid)
+    return dataclasses.replace(item, content_html=content)
 
 
 def _full_text(fetcher: Fetcher, source: SourceConfig, link: str) -> str | None:

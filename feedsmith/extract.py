@@ -267,15 +267,21 @@ def _value(found: list[etree._Element | str], field: str, base: str, timezone: s
 
 
 def _item_from(
-    el: etree._Element, source: SourceConfig | None, base: str, timezone: str
+    el: etree._Element,
+    source: SourceConfig | None,
+    base: str,
+    timezone: str,
+    default: tuple[str, str | None] | None = None,
 ) -> ExtractedItem | None:
+    """The item of one element; ``default`` is its :func:`_default_title` when known."""
+
     def sub(field: str):
         selector = getattr(source, field, None) if source else None
         if not selector:
             return None
         return _value(_select(el, _compile(selector, True)), field, base, timezone)
 
-    title, link = _default_title(el, base)
+    title, link = default or _default_title(el, base)
     title = sub("title") or title
     if not title:
         return None
@@ -397,8 +403,12 @@ class _Candidate:
     secondary: bool
 
 
-def _candidates(root: etree._Element, base: str) -> list[_Candidate]:
-    """Repeated sibling elements that each hold one headline link."""
+_Titles = dict[etree._Element, tuple[str, str | None]]
+
+
+def _candidates(root: etree._Element, base: str, titles: _Titles) -> list[_Candidate]:
+    """Repeated sibling elements that each hold one headline link. The default title and link
+    of every member looked at are left in ``titles``, for reading the lists that are kept."""
     found = []
     for parent in root.iter():
         if not isinstance(parent.tag, str) or len(parent) < _MIN_ITEMS:
@@ -407,21 +417,26 @@ def _candidates(root: etree._Element, base: str) -> list[_Candidate]:
         for child in parent:
             if isinstance(child.tag, str):
                 groups.setdefault(child.tag, []).append(child)
+        chrome: bool | None = None
         for members in groups.values():
             if len(members) < _MIN_ITEMS:
                 continue
+            if chrome is None:
+                # Menus, footers and share bars first: no need to read their items' titles.
+                chrome = _is_chrome(parent)
+                if chrome:
+                    log.debug("auto: skipped chrome element %s", _describe(parent))
+            if chrome:
+                break
             good = []
             for member in members:
                 hrefs = {a.get("href") for a in _LINKS(member)}
                 if not hrefs or len(hrefs) > _MAX_LINKS_PER_ITEM:
                     continue
-                title, link = _default_title(member, base)
+                title, link = titles[member] = _default_title(member, base)
                 if link and _headline_like(title):
                     good.append(member)
             if len(good) < _MIN_ITEMS or len(good) < len(members) / 2:
-                continue
-            if _is_chrome(parent):
-                log.debug("auto: skipped chrome list %s", _describe(parent))
                 continue
             dated = sum(1 for m in good if _TIMES(m)) / len(good)
             pictured = sum(1 for m in good if _IMGS(m)) / len(good)
@@ -514,7 +529,8 @@ def _auto(
 
     tickers = _find_tickers(root)
     ticker_set = set(tickers)
-    candidates = sorted(_candidates(root, base), key=lambda c: -c.score)
+    titles: _Titles = {}
+    candidates = sorted(_candidates(root, base, titles), key=lambda c: -c.score)
     if article is not None:
         # "Related" and "most read" lists around an article are not news of this page.
         candidates = [c for c in candidates if not c.secondary]
@@ -538,7 +554,7 @@ def _auto(
         chosen.append(_Candidate(cand.parent, fresh, cand.score, cand.secondary))
     position = {el: i for i, el in enumerate(root.iter())}
     for cand in sorted(chosen, key=lambda c: position.get(c.parent, 0)):
-        found = [_item_from(m, None, base, timezone) for m in cand.members]
+        found = [_item_from(m, None, base, timezone, titles.get(m)) for m in cand.members]
         found_items = [i for i in found if i is not None]
         items.extend(found_items)
         notes.append(

@@ -2,8 +2,9 @@
 
 Takes ``SourceConfig`` objects (or bare URLs, for full-text article fetches) and returns
 ``Page`` objects whose ``text`` is decoded the way a browser would (see ``feedsmith.encoding``),
-or raises ``FetchError(url, reason)``. ``fetch_all`` fetches many sources, concurrently across
-hosts and politely within one, and returns a dict of ``Page`` or ``FetchError`` per source.
+or raises ``FetchError(url, reason)``. ``fetch_as_completed`` fetches many sources, concurrently
+across hosts and politely within one, and yields ``(source, Page or FetchError)`` as each one
+arrives; ``fetch_all`` returns them as a dict, in source order.
 
 Wire-level decoding (gzip/deflate with a bound, charsets) lives in ``feedsmith.encoding``.
 
@@ -19,6 +20,8 @@ robots.txt: a 200 is obeyed; any 4xx means no rules (RFC 9309); a 5xx, a timeout
 unreachable server also means no rules. RFC 9309 says to assume "disallow all" there, but a
 feed builder makes one request per source per run, and the page request that follows will
 report the server's trouble itself, which is more useful to the user than "disallowed".
+With a cache folder, a 200 or a 4xx answer is kept there for 24 hours (RFC 9309 section 2.4),
+so a build every hour asks each host for robots.txt once a day; trouble is asked about again.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import sys
 import tempfile
 import threading
@@ -56,11 +60,13 @@ from feedsmith.models import Page, SourceConfig
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Fetcher", "decode_document", "default_user_agent", "fetch_all"]
+__all__ = ["Fetcher", "decode_document", "default_user_agent", "fetch_all", "fetch_as_completed"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
 _ROBOTS_MAX_BYTES = 500 * 1024  # Google's limit; rules after it are ignored
+# RFC 9309 section 2.4: a cached robots.txt should not be used for more than 24 hours.
+_ROBOTS_MAX_AGE = 24 * 3600
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 _TEXT_TYPES = {"application/xhtml+xml", "application/xml"}
 _SUFFIX_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
@@ -78,6 +84,14 @@ _MAGIC = (
 def default_user_agent(site_url: str) -> str:
     """The User-Agent feedsmith sends: names the tool and the site, so admins can reach us."""
     return f"feedsmith/{__version__} (+{site_url})"
+
+
+class _StatusError(FetchError):
+    """A final answer other than 2xx or 304; the status decides what robots.txt means."""
+
+    def __init__(self, url: str, reason: str, status: int) -> None:
+        super().__init__(url, reason)
+        self.status = status
 
 
 class _Transient(Exception):
@@ -158,6 +172,53 @@ class _ConditionalCache:
         self._path(url).unlink(missing_ok=True)
 
 
+class _RobotsCache:
+    """robots.txt per origin, kept across builds for :data:`_ROBOTS_MAX_AGE` seconds.
+
+    One file per origin, named by a hash of it: one line of JSON metadata (the origin, when it
+    was fetched, whether it had rules), then the body. Only answers that mean something for a
+    day are kept: a 2xx body, and a 4xx ("no rules"); a 5xx or an unreachable server is asked
+    again next time.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, origin: str) -> Path:
+        return self.directory / (hashlib.sha256(origin.encode("utf-8")).hexdigest() + ".robots")
+
+    def load(self, origin: str, now: float) -> tuple[bytes | None] | None:
+        """``(body,)`` (``(None,)``: the origin has no rules) when a fresh entry exists."""
+        try:
+            head, _, body = self._path(origin).read_bytes().partition(b"\n")
+            meta = json.loads(head)
+            fetched = float(meta["fetched"])
+            if meta.get("origin") != origin or not 0 <= now - fetched <= _ROBOTS_MAX_AGE:
+                return None
+            return (body if meta.get("rules") else None,)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # only costs one request
+            logger.debug("ignoring unreadable robots.txt cache entry for %s: %s", origin, exc)
+            return None
+
+    def save(self, origin: str, body: bytes | None, now: float) -> None:
+        meta = {"origin": origin, "fetched": now, "rules": body is not None}
+        data = json.dumps(meta).encode("utf-8") + b"\n" + (body or b"")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, self._path(origin))
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:  # a cache we cannot write only costs a request next time
+            logger.warning("cannot write the robots.txt cache in %s: %s", self.directory, exc)
+
+
 class _HostGate:
     """One request at a time per host, with at least ``delay`` seconds from the end of one
     request to the start of the next."""
@@ -207,6 +268,7 @@ class Fetcher:
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         self._cache = _ConditionalCache(cache_dir) if cache_dir is not None else None
+        self._robots_cache = _RobotsCache(cache_dir / "robots") if cache_dir is not None else None
         self._gate = _HostGate()
         self._robots: dict[str, RobotFileParser | None] = {}
         self._robots_lock = threading.Lock()
@@ -364,7 +426,8 @@ class Fetcher:
                 return response, entry
             if not 200 <= response.status < 300:
                 where = f" from {current}" if current != url else ""
-                raise FetchError(url, f"HTTP {response.status} {response.reason}".rstrip() + where)
+                what = f"HTTP {response.status} {response.reason}".rstrip()
+                raise _StatusError(url, what + where, response.status)
             return response, None
 
     def _with_retries(
@@ -551,6 +614,25 @@ class Fetcher:
 
     def _load_robots(self, origin: str, timeout: float) -> RobotFileParser | None:
         robots_url = origin + "/robots.txt"
+        cache, now = self._robots_cache, time.time()
+        cached = cache.load(origin, now) if cache is not None else None
+        if cached is not None:
+            (body,) = cached
+            logger.debug("%s: robots.txt from the cache", origin)
+        else:
+            body, lasting = self._download_robots(robots_url, timeout)
+            if lasting and cache is not None:
+                cache.save(origin, body, now)
+        if body is None:
+            return None
+        parser = RobotFileParser(robots_url)
+        parser.parse(body.decode("utf-8", errors="replace").splitlines())
+        return parser
+
+    def _download_robots(self, robots_url: str, timeout: float) -> tuple[bytes | None, bool]:
+        """``(body, lasting)``: the body of robots.txt, or None for no rules, and whether the
+        answer may be kept for a day. A 4xx means no rules (RFC 9309) and lasts; a 5xx, a 429
+        or an unreachable server also means no rules (see the module docstring), this time."""
         try:
             response, _ = self._follow(
                 robots_url,
@@ -562,13 +644,11 @@ class Fetcher:
                 max_bytes=_ROBOTS_MAX_BYTES,
             )
         except FetchError as exc:
-            # 4xx: no rules (RFC 9309). 5xx and unreachable: also allowed, see the module docstring.
             logger.debug("%s: %s; treating as allow-all", robots_url, exc.reason)
-            return None
-        parser = RobotFileParser(robots_url)
-        parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
-        logger.debug("%s: loaded robots.txt (%d bytes)", origin, len(response.body))
-        return parser
+            status = exc.status if isinstance(exc, _StatusError) else 0
+            return None, 400 <= status < 500 and status != 429
+        logger.debug("%s: loaded robots.txt (%d bytes)", robots_url, len(response.body))
+        return response.body, True
 
 
 def fetch_all(
@@ -576,42 +656,80 @@ def fetch_all(
 ) -> dict[str, Page | FetchError]:
     """Fetch every source; returns ``{source.name: Page or FetchError}`` in source order.
 
-    Sources are grouped by host and each group is fetched in order by one worker, so hosts are
-    fetched concurrently and each host sees one request at a time (the Fetcher also enforces
-    that across redirects). Never raises for one source's failure.
+    Concurrency as in :func:`fetch_as_completed`. Never raises for one source's failure.
+    """
+    done = {
+        source.name: result
+        for source, result in fetch_as_completed(
+            sources, fetcher, workers=workers, progress=progress
+        )
+    }
+    return {source.name: done[source.name] for source in sources}
+
+
+def fetch_as_completed(
+    sources: Sequence[SourceConfig], fetcher: Fetcher, *, workers: int = 8, progress: bool = False
+) -> Iterator[tuple[SourceConfig, Page | FetchError]]:
+    """Fetch every source, yielding ``(source, Page or FetchError)`` as each one finishes, so
+    the caller can read one page while the others download. Every source is yielded exactly
+    once; the order is the order of arrival.
+
+    Sources are grouped by host and each group is fetched in order by one worker thread, so
+    hosts are fetched concurrently and each host sees one request at a time (the Fetcher also
+    enforces that across redirects). Never raises for one source's failure. Leaving the loop
+    early stops the workers after the request each one is making.
     """
     groups: dict[str, list[SourceConfig]] = {}
     for source in sources:
         key = _host_key(source.url) if source.url and source.file is None else ""
         groups.setdefault(key or f"file:{source.name}", []).append(source)
+    if not groups:
+        return
     bar = _Progress(len(sources), sys.stderr) if progress and sys.stderr.isatty() else None
+    # None marks the end of one group: the consumer counts them rather than sources, so a
+    # worker that dies of a bug cannot leave it waiting forever.
+    arrived: queue.SimpleQueue[tuple[SourceConfig, Page | FetchError] | None] = queue.SimpleQueue()
+    stop = threading.Event()
 
-    def run(group: list[SourceConfig]) -> list[tuple[str, Page | FetchError]]:
-        results: list[tuple[str, Page | FetchError]] = []
-        for source in group:
-            result: Page | FetchError
-            try:
-                result = fetcher.fetch_source(source)
-            except FetchError as exc:
-                result = exc
-            except Exception as exc:  # a bug must not cost the other sources their build
-                logger.exception("unexpected error fetching source %r", source.name)
-                result = FetchError(source.location, f"unexpected error: {exc!r}")
-            if isinstance(result, FetchError):
-                logger.debug("source %r failed: %s", source.name, result)
-            results.append((source.name, result))
-            if bar is not None:
-                bar.advance(source.name)
-        return results
+    def run(group: list[SourceConfig]) -> None:
+        try:
+            for source in group:
+                if stop.is_set():
+                    return
+                arrived.put((source, _fetch_one(fetcher, source)))
+                if bar is not None:
+                    bar.advance(source.name)
+        finally:
+            arrived.put(None)
 
-    done: dict[str, Page | FetchError] = {}
-    if groups:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups)))) as pool:
-            for results in pool.map(run, groups.values()):
-                done.update(results)
-    if bar is not None:
-        bar.finish()
-    return {source.name: done[source.name] for source in sources}
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups))))
+    try:
+        futures = [pool.submit(run, group) for group in groups.values()]
+        running = len(futures)
+        while running:
+            outcome = arrived.get()
+            if outcome is None:
+                running -= 1
+            else:
+                yield outcome
+        for future in futures:
+            future.result()  # a bug in a worker surfaces here rather than being lost
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.finish()
+
+
+def _fetch_one(fetcher: Fetcher, source: SourceConfig) -> Page | FetchError:
+    try:
+        return fetcher.fetch_source(source)
+    except FetchError as exc:
+        logger.debug("source %r failed: %s", source.name, exc)
+        return exc
+    except Exception as exc:  # a bug must not cost the other sources their build
+        logger.exception("unexpected error fetching source %r", source.name)
+        return FetchError(source.location, f"unexpected error: {exc!r}")
 
 
 class _Progress:

@@ -23,6 +23,10 @@ Identity rules:
 * Items that leave their page stay (``last_seen`` no longer moves) until :meth:`Store.prune`;
   :meth:`Store.feed_items` shows only those seen within ``max_age_days``.
 * A failing source loses nothing: :meth:`Store.record_failure` touches no item.
+* A source whose page has not changed since its last success need not be read again:
+  :meth:`Store.record_success` keeps the page's fingerprint and the GUIDs it gave, and
+  :meth:`Store.reseen` moves their ``last_seen`` when re-recording them would change nothing
+  else.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ __all__ = [
     "NewItem",
     "Store",
     "canonical_url",
+    "item_identity",
     "make_guid",
 ]
 
@@ -155,14 +160,26 @@ def make_guid(source: str, link: str | None, title: str) -> tuple[str, bool]:
     >>> make_guid("x", "https://example.com/a", "T")
     ('https://example.com/a', True)
     """
+    guid, guid_is_link, _ = item_identity(source, link, title)
+    return guid, guid_is_link
+
+
+def item_identity(source: str, link: str | None, title: str) -> tuple[str, bool, str | None]:
+    """``(guid, guid_is_link, canonical_url(link))`` (the last None without a link): what
+    :func:`make_guid` gives plus the link to show, computing the canonical link only once.
+
+    >>> item_identity("x", "http://www.example.com/a/?utm_medium=rss", "T")
+    ('https://example.com/a', False, 'http://www.example.com/a/')
+    """
+    canonical = canonical_url(link) if link else None
     if link and link.strip():
-        canonical = canonical_url(link)
+        assert canonical is not None
         if urlsplit(canonical).scheme.lower() in _DEFAULT_PORTS:
             guid = _guid_url(canonical)
-            return guid, guid == canonical
-        return canonical, False
+            return guid, guid == canonical, canonical
+        return canonical, False, canonical
     digest = hashlib.sha1(_title_key(title).encode("utf-8")).hexdigest()
-    return f"urn:feedsmith:{quote(source, safe='')}:{digest}", False
+    return f"urn:feedsmith:{quote(source, safe='')}:{digest}", False, canonical
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,6 +230,12 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 3: what a source's page gave at its last success (see Store.reseen): a fingerprint of the
+    # page and of the settings that read it, and the GUIDs it yielded (a JSON list).
+    """
+    ALTER TABLE sources ADD COLUMN fingerprint TEXT;
+    ALTER TABLE sources ADD COLUMN guids TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -222,8 +245,12 @@ _ITEM_COLUMNS = (
 )
 
 
+# json.dumps builds a new encoder per call when given options; this is the same encoder, once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def _merged_topics(row: sqlite3.Row | None, source: str, topics: Sequence[str]) -> tuple[str, str]:
@@ -274,6 +301,138 @@ def _row_to_item(row: sqlite3.Row) -> Item:
         topics=tuple(json.loads(row["topics"])),
         guid_is_link=bool(row["guid_is_link"]),
     )
+
+
+# Chunks stay under SQLite's limit on bound parameters (999 before SQLite 3.32).
+_CHUNK = 500
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _marks(chunk: Sequence[str]) -> str:
+    return ", ".join("?" * len(chunk))
+
+
+_INSERT_ITEM = (
+    f"INSERT INTO items ({_ITEM_COLUMNS}, sort_date, source_topics) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# The owner's sighting replaces what it shows; content and author only when given.
+_UPDATE_OWNED = (
+    "UPDATE items SET title = ?, link = ?, guid_is_link = ?, last_seen = ?, "
+    "published = ?, sort_date = ?, summary = ?, "
+    "content_html = COALESCE(?, content_html), image = ?, "
+    "author = COALESCE(?, author), topics = ?, source_topics = ? "
+    "WHERE guid = ?"
+)
+# Another source's sighting only fills what the item lacks.
+_UPDATE_OTHERS = (
+    "UPDATE items SET last_seen = ?, published = ?, sort_date = ?, "
+    "summary = COALESCE(summary, ?), "
+    "content_html = COALESCE(content_html, ?), "
+    "image = COALESCE(image, ?), author = COALESCE(author, ?), "
+    "link = CASE WHEN link = '' THEN ? ELSE link END, topics = ?, "
+    "source_topics = ? WHERE guid = ?"
+)
+
+
+# An item only ``source`` has reported (see Store.unchanged_guids); two parameters: the source.
+_SOLELY_OURS = (
+    "source = ? AND (source_topics IS NULL OR NOT EXISTS "
+    "(SELECT 1 FROM json_each(source_topics) WHERE key <> ?))"
+)
+
+
+def _record_success(
+    conn: sqlite3.Connection,
+    source: str,
+    now: datetime,
+    item_count: int,
+    fingerprint: str | None,
+    guids: Sequence[str],
+) -> None:
+    conn.execute(
+        "INSERT INTO sources (name, last_success, last_error, failing_since, item_count, "
+        "fingerprint, guids) VALUES (?, ?, NULL, NULL, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET "
+        "last_success = excluded.last_success, last_error = NULL, "
+        "failing_since = NULL, item_count = excluded.item_count, "
+        "fingerprint = excluded.fingerprint, guids = excluded.guids",
+        (source, _iso(now), item_count, fingerprint, _json(list(guids))),
+    )
+
+
+def _insert_params(
+    new: NewItem, source: str, stamp: str, topics: str, source_topics: str
+) -> tuple[object, ...]:
+    published = _iso_or_none(new.published)
+    return (
+        new.guid,
+        source,
+        new.title,
+        new.link or "",
+        stamp,
+        stamp,
+        published,
+        new.summary,
+        new.content_html,
+        new.image,
+        new.author,
+        topics,
+        int(new.guid_is_link),
+        published or stamp,
+        source_topics,
+    )
+
+
+def _owner_params(
+    new: NewItem, row: sqlite3.Row, stamp: str, topics: str, source_topics: str
+) -> tuple[object, ...]:
+    published = _iso_or_none(new.published) or row["published"]
+    return (
+        new.title,
+        new.link if new.link else row["link"],
+        int(new.guid_is_link) if new.link else row["guid_is_link"],
+        stamp,
+        published,
+        published or row["first_seen"],
+        new.summary,
+        new.content_html,
+        new.image,
+        new.author,
+        topics,
+        source_topics,
+        new.guid,
+    )
+
+
+def _other_params(
+    new: NewItem, row: sqlite3.Row, stamp: str, topics: str, source_topics: str
+) -> tuple[object, ...]:
+    published = row["published"] or _iso_or_none(new.published)
+    return (
+        stamp,
+        published,
+        published or row["first_seen"],
+        new.summary,
+        new.content_html,
+        new.image,
+        new.author,
+        new.link or "",
+        topics,
+        source_topics,
+        new.guid,
+    )
+
+
+def _first_by_guid(items: Sequence[NewItem]) -> list[NewItem]:
+    first: dict[str, NewItem] = {}
+    for item in items:
+        first.setdefault(item.guid, item)
+    return list(first.values())
 
 
 @dataclass(frozen=True)
@@ -336,7 +495,26 @@ class Store:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make the writes inside one transaction: one commit for many sources instead of one
+        each (commits, and the WAL checkpoints they trigger, are most of a small write's
+        cost), and all of them or none. A write that fails inside still changes nothing and
+        leaves the others."""
+        with self._transaction():
+            yield
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self._conn.in_transaction:  # inside batch(): a savepoint, so a failure undoes one step
+            self._conn.execute("SAVEPOINT step")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK TO step")
+                self._conn.execute("RELEASE step")
+                raise
+            self._conn.execute("RELEASE step")
+            return
         # IMMEDIATE takes the write lock up front, so a second writer waits (timeout=30) at
         # BEGIN instead of failing halfway through.
         self._conn.execute("BEGIN IMMEDIATE")
@@ -382,100 +560,51 @@ class Store:
         filled. Either way ``source``'s topics for the item are replaced and the item's topics
         become the union over its sources (owner's first).
         """
-        stamp = _iso(now)
-        first_by_guid: dict[str, NewItem] = {}
-        for item in items:
-            first_by_guid.setdefault(item.guid, item)
-        unique = list(first_by_guid.values())
+        unique = _first_by_guid(items)
         with self._transaction() as conn:
-            for new in unique:
-                row = conn.execute(
-                    f"SELECT {_ITEM_COLUMNS}, source_topics FROM items WHERE guid = ?",
-                    (new.guid,),
-                ).fetchone()
-                published = _iso_or_none(new.published)
-                topics, source_topics = _merged_topics(row, source, new.topics)
-                if row is None:
-                    conn.execute(
-                        f"INSERT INTO items ({_ITEM_COLUMNS}, sort_date, source_topics) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            new.guid,
-                            source,
-                            new.title,
-                            new.link or "",
-                            stamp,
-                            stamp,
-                            published,
-                            new.summary,
-                            new.content_html,
-                            new.image,
-                            new.author,
-                            topics,
-                            int(new.guid_is_link),
-                            published or stamp,
-                            source_topics,
-                        ),
-                    )
-                elif row["source"] == source:
-                    published = published or row["published"]
-                    conn.execute(
-                        "UPDATE items SET title = ?, link = ?, guid_is_link = ?, last_seen = ?, "
-                        "published = ?, sort_date = ?, summary = ?, "
-                        "content_html = COALESCE(?, content_html), image = ?, "
-                        "author = COALESCE(?, author), topics = ?, source_topics = ? "
-                        "WHERE guid = ?",
-                        (
-                            new.title,
-                            new.link if new.link else row["link"],
-                            int(new.guid_is_link) if new.link else row["guid_is_link"],
-                            stamp,
-                            published,
-                            published or row["first_seen"],
-                            new.summary,
-                            new.content_html,
-                            new.image,
-                            new.author,
-                            topics,
-                            source_topics,
-                            new.guid,
-                        ),
-                    )
-                else:
-                    published = row["published"] or published
-                    conn.execute(
-                        "UPDATE items SET last_seen = ?, published = ?, sort_date = ?, "
-                        "summary = COALESCE(summary, ?), "
-                        "content_html = COALESCE(content_html, ?), "
-                        "image = COALESCE(image, ?), author = COALESCE(author, ?), "
-                        "link = CASE WHEN link = '' THEN ? ELSE link END, topics = ?, "
-                        "source_topics = ? WHERE guid = ?",
-                        (
-                            stamp,
-                            published,
-                            published or row["first_seen"],
-                            new.summary,
-                            new.content_html,
-                            new.image,
-                            new.author,
-                            new.link or "",
-                            topics,
-                            source_topics,
-                            new.guid,
-                        ),
-                    )
+            self._upsert(conn, source, unique, _iso(now))
             guids = [new.guid for new in unique]
             stored = {item.guid: item for item in self._items_by_guid(guids)}
         return [stored[guid] for guid in guids]
 
+    def upsert_items(self, source: str, items: Sequence[NewItem], now: datetime) -> int:
+        """Record ``items`` exactly as :meth:`record_items` does, without reading them back;
+        returns how many of their GUIDs were new to the store."""
+        unique = _first_by_guid(items)
+        with self._transaction() as conn:
+            return self._upsert(conn, source, unique, _iso(now))
+
+    def _upsert(
+        self, conn: sqlite3.Connection, source: str, unique: Sequence[NewItem], stamp: str
+    ) -> int:
+        # One SELECT per chunk and one executemany per kind of write: every GUID in ``unique``
+        # is distinct, so the rows read up front are the rows each write would have seen.
+        rows: dict[str, sqlite3.Row] = {}
+        for chunk in _chunks([new.guid for new in unique]):
+            sql = f"SELECT {_ITEM_COLUMNS}, source_topics FROM items WHERE guid IN "
+            rows.update(
+                (row["guid"], row) for row in conn.execute(f"{sql}({_marks(chunk)})", chunk)
+            )
+        inserts, owned, others = [], [], []
+        for new in unique:
+            row = rows.get(new.guid)
+            topics, source_topics = _merged_topics(row, source, new.topics)
+            if row is None:
+                inserts.append(_insert_params(new, source, stamp, topics, source_topics))
+            elif row["source"] == source:
+                owned.append(_owner_params(new, row, stamp, topics, source_topics))
+            else:
+                others.append(_other_params(new, row, stamp, topics, source_topics))
+        conn.executemany(_INSERT_ITEM, inserts)
+        conn.executemany(_UPDATE_OWNED, owned)
+        conn.executemany(_UPDATE_OTHERS, others)
+        return len(inserts)
+
     def _items_by_guid(self, guids: Sequence[str]) -> list[Item]:
         items: list[Item] = []
-        # Chunks stay under SQLite's limit on bound parameters.
-        for start in range(0, len(guids), 500):
-            chunk = guids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
+        for chunk in _chunks(guids):
             rows = self._conn.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM items WHERE guid IN ({marks})", chunk
+                f"SELECT {_ITEM_COLUMNS} FROM items WHERE guid IN ({_marks(chunk)})", chunk
             )
             items.extend(_row_to_item(row) for row in rows)
         return items
@@ -524,16 +653,55 @@ class Store:
 
     # -- sources -----------------------------------------------------------------------------
 
-    def record_success(self, source: str, now: datetime, item_count: int) -> None:
-        """A successful fetch of ``source``: clears its error and failing streak."""
+    def record_success(
+        self,
+        source: str,
+        now: datetime,
+        item_count: int,
+        *,
+        fingerprint: str | None = None,
+        guids: Sequence[str] = (),
+    ) -> None:
+        """A successful fetch of ``source``: clears its error and failing streak, and keeps the
+        page's ``fingerprint`` and the ``guids`` it yielded for :meth:`reseen`."""
         with self._transaction() as conn:
-            conn.execute(
-                "INSERT INTO sources (name, last_success, last_error, failing_since, item_count) "
-                "VALUES (?, ?, NULL, NULL, ?) ON CONFLICT (name) DO UPDATE SET "
-                "last_success = excluded.last_success, last_error = NULL, "
-                "failing_since = NULL, item_count = excluded.item_count",
-                (source, _iso(now), item_count),
-            )
+            _record_success(conn, source, now, item_count, fingerprint, guids)
+
+    def unchanged_guids(self, source: str, fingerprint: str) -> list[str] | None:
+        """The GUIDs of ``source``'s last success, when that success had ``fingerprint`` and
+        recording the same items again would change nothing but their ``last_seen``: every one
+        is still stored, owned by ``source`` and never reported by another source (whose
+        sightings fill fields that the owner's next sighting overwrites). None otherwise."""
+        row = self._conn.execute(
+            "SELECT fingerprint, guids FROM sources WHERE name = ?", (source,)
+        ).fetchone()
+        if row is None or row["fingerprint"] != fingerprint or row["guids"] is None:
+            return None
+        guids: list[str] = json.loads(row["guids"])
+        solely_ours = 0
+        for chunk in _chunks(guids):
+            solely_ours += self._conn.execute(
+                f"SELECT COUNT(*) FROM items WHERE guid IN ({_marks(chunk)}) AND {_SOLELY_OURS}",
+                (*chunk, source, source),
+            ).fetchone()[0]
+        return guids if solely_ours == len(guids) else None
+
+    def reseen(self, source: str, fingerprint: str, now: datetime) -> int | None:
+        """A success of ``source`` whose page is what it was at its last success (same
+        ``fingerprint``): moves ``last_seen`` of the items it gave to ``now`` and records the
+        success, in one transaction; returns how many items. None, changing nothing, when
+        :meth:`unchanged_guids` says the items must be recorded again."""
+        with self._transaction() as conn:
+            guids = self.unchanged_guids(source, fingerprint)
+            if guids is None:
+                return None
+            for chunk in _chunks(guids):
+                conn.execute(
+                    f"UPDATE items SET last_seen = ? WHERE guid IN ({_marks(chunk)})",
+                    (_iso(now), *chunk),
+                )
+            _record_success(conn, source, now, len(guids), fingerprint, guids)
+        return len(guids)
 
     def record_failure(self, source: str, error: str, now: datetime) -> None:
         """A failed fetch of ``source``: keeps ``failing_since`` from the first failure in a

@@ -163,6 +163,8 @@ class TopicMatcher:
     def __init__(self, topics: Sequence[_CompiledTopic], catch_all: str | None) -> None:
         self._topics = tuple(topics)
         self._catch_all = catch_all
+        # The texts a regex is tried on cost two more passes over each item: only when needed.
+        self._has_regex = any(topic.regexes for topic in self._topics)
 
     @classmethod
     def compile(
@@ -203,13 +205,15 @@ class TopicMatcher:
     def topics_for(self, title: str, summary: str | None, source: str) -> tuple[str, ...]:
         """Slugs of the topics an item belongs to, in config order; ``(catch_all,)`` when none
         matched and a catch-all is set, else ``()``."""
-        original = title if not summary else f"{title}\n{summary}"
         # Normalise each part on its own and join with a newline: normalisation turns newlines
         # into spaces, so a phrase (words joined by one space) cannot span title and summary.
         normalized = normalize_for_match(title)
         if summary:
             normalized = f"{normalized}\n{normalize_for_match(summary)}"
-        regex_texts = (original, strip_marks(original), normalized)
+        regex_texts: tuple[str, ...] = ()
+        if self._has_regex:
+            original = title if not summary else f"{title}\n{summary}"
+            regex_texts = (original, strip_marks(original), normalized)
         found = tuple(
             dict.fromkeys(
                 t.slug for t in self._topics if t.matches(regex_texts, normalized, source)

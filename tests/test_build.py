@@ -57,11 +57,15 @@ topics:
 class Site:
     """A feeds.yaml in a temporary folder whose two sources are pages on a local server."""
 
-    def __init__(self, tmp_path: Path, server: HTTPServer, max_age_days: int = 30):
+    def __init__(
+        self, tmp_path: Path, server: HTTPServer, max_age_days: int = 30, etags: bool = False
+    ):
         self.server = server
         self.root = tmp_path
         self.pages: dict[str, str] = {}
         self.failing: set[str] = set()
+        self.etags = etags  # answer with an ETag, and 304 to a request that has it
+        self.statuses: list[int] = []
         server.expect_request("/robots.txt").respond_with_data("", status=404)
         for name in ("alpha", "beta"):
             server.expect_request(f"/{name}").respond_with_handler(self._handler(name))
@@ -81,7 +85,15 @@ class Site:
         def handle(request):
             if name in self.failing:
                 return Response("down for maintenance", status=500)
-            return Response(self.pages[name], content_type="text/html; charset=utf-8")
+            page = self.pages[name]
+            if not self.etags:
+                return Response(page, content_type="text/html; charset=utf-8")
+            etag = '"' + hashlib.sha256(page.encode()).hexdigest()[:16] + '"'
+            status = 304 if request.headers.get("If-None-Match") == etag else 200
+            self.statuses.append(status)
+            body = page if status == 200 else ""
+            headers = {"ETag": etag}
+            return Response(body, status, headers, content_type="text/html; charset=utf-8")
 
         return handle
 
@@ -312,3 +324,181 @@ def test_selector_that_stops_matching_is_a_warning_naming_it(
     assert "no items found with ul.latest li" in caplog.text
     # Nothing is lost: the earlier items stay in the feeds.
     assert len(site.feed("source-alpha").entries) == 8
+
+
+# -- unchanged pages (304) are not read again -------------------------------------------------
+
+
+@pytest.fixture
+def etag_site(tmp_path: Path, httpserver: HTTPServer) -> Site:
+    site = Site(tmp_path, httpserver, etags=True)
+    site.pages["alpha"] = list_page(
+        [("/n/1", "ارتفاع أسعار النفط في الأسواق"), ("/n/2", "وزير الخارجية يزور عمان")]
+    )
+    site.pages["beta"] = list_page([("/b/1", "افتتاح معرض الكتاب في دمشق")])
+    return site
+
+
+def count_extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the sources build() extracts from, from now on."""
+    calls: list[str] = []
+    real = build_module.extract
+
+    def counting(page, source):
+        calls.append(source.name)
+        return real(page, source)
+
+    monkeypatch.setattr(build_module, "extract", counting)
+    return calls
+
+
+def last_seen(site: Site) -> dict[str, datetime]:
+    from feedsmith.store import Store
+
+    with Store(site.config.site.state) as store:
+        items = store.feed_items(now=T0 + timedelta(days=1), max_items=100, max_age_days=30)
+    return {item.title: item.last_seen for item in items}
+
+
+def test_rebuild_of_unchanged_pages_skips_extraction(
+    etag_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = etag_site
+    site.build(T0)
+    first = site.snapshot()
+    extracted = count_extractions(monkeypatch)
+    report = site.build(T0 + timedelta(hours=1))
+    assert site.statuses == [200, 200, 304, 304]
+    assert extracted == []
+    assert [(s.name, s.ok, s.items, s.new_items) for s in report.sources] == [
+        ("alpha", True, 2, 0),
+        ("beta", True, 1, 0),
+    ]
+    assert set(last_seen(site).values()) == {T0 + timedelta(hours=1)}  # seen again
+    feeds = {k: v for k, v in first.items() if k.startswith("feeds")}
+    assert {k: v for k, v in site.snapshot().items() if k.startswith("feeds")} == feeds
+
+    # A page that changes is read again; the unchanged one still is not.
+    site.pages["beta"] = list_page([("/b/2", "عودة الكهرباء إلى حلب")])
+    site.build(T0 + timedelta(hours=2))
+    assert extracted == ["beta"]
+    seen = last_seen(site)
+    assert seen["ارتفاع أسعار النفط في الأسواق"] == T0 + timedelta(hours=2)
+    assert seen["افتتاح معرض الكتاب في دمشق"] == T0 + timedelta(hours=1)  # left the page
+
+
+def test_skipping_unchanged_pages_gives_the_same_site_as_reading_them(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    # Two identical sequences of builds, with and without 304s, end with identical sites.
+    sites = []
+    for etags in (False, True):
+        root = tmp_path / str(etags)
+        root.mkdir()
+        httpserver.clear()
+        site = Site(root, httpserver, etags=etags)
+        site.pages["alpha"] = list_page([("/n/1", "ارتفاع أسعار النفط في الأسواق")])
+        site.pages["beta"] = list_page([("/b/1", "افتتاح معرض الكتاب في دمشق")])
+        site.build(T0)
+        site.build(T0 + timedelta(hours=1))
+        site.pages["alpha"] = list_page([("/n/3", "الحكومة تقر موازنة العام المقبل")])
+        site.build(T0 + timedelta(hours=2))
+        site.pages["beta"] = list_page(
+            [("/b/1", "افتتاح معرض الكتاب"), ("/n/3", "الحكومة تقر الموازنة")]
+        )
+        site.build(T0 + timedelta(hours=3))  # beta shares alpha's story
+        site.build(T0 + timedelta(hours=4))
+        site.build(T0 + timedelta(days=40))  # everything unseen for long is pruned
+        sites.append(site.snapshot())
+    assert sites[0] == sites[1]
+
+
+def test_changed_topics_with_unchanged_pages_are_applied(
+    etag_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = etag_site
+    site.build(T0)
+    assert [e.title for e in site.feed("economy").entries] == ["ارتفاع أسعار النفط في الأسواق"]
+    config_path = site.root / "feeds.yaml"
+    config_path.write_text(
+        config_path.read_text(encoding="utf-8").replace("[النفط, الأسعار]", "[معرض]"),
+        encoding="utf-8",
+    )
+    site.config = load_config(config_path)
+    extracted = count_extractions(monkeypatch)
+    site.build(T0 + timedelta(hours=1))
+    assert site.statuses[-2:] == [304, 304]
+    assert sorted(extracted) == ["alpha", "beta"]  # the fingerprint covers the topics
+    assert [e.title for e in site.feed("economy").entries] == ["افتتاح معرض الكتاب في دمشق"]
+
+
+def test_new_feedsmith_code_reads_unchanged_pages_again(
+    etag_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An install from a branch keeps the version number: the code itself is fingerprinted.
+    site = etag_site
+    site.build(T0)
+    extracted = count_extractions(monkeypatch)
+    monkeypatch.setattr(build_module, "_code_digest", lambda: "a splitter with new tables")
+    site.build(T0 + timedelta(hours=1))
+    assert site.statuses[-2:] == [304, 304]
+    assert extracted == ["alpha", "beta"]
+    site.build(T0 + timedelta(hours=2))
+    assert extracted == ["alpha", "beta"]  # and then it is skipped again
+
+
+def test_unchanged_page_sharing_an_item_is_read_again(
+    etag_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another source reporting one of its items fills fields that its owner's next sighting
+    # overwrites: re-seeing without re-recording could change the result.
+    site = etag_site
+    site.build(T0)
+    extracted = count_extractions(monkeypatch)
+    # alpha (recorded first) now links to beta's story while beta's page is unchanged: beta is
+    # read after all, once alpha has been recorded.
+    site.pages["alpha"] = list_page([("/b/1", "افتتاح معرض الكتاب في دمشق")])
+    site.build(T0 + timedelta(hours=1))
+    assert site.statuses[-2:] == [200, 304]
+    assert extracted == ["alpha", "beta"]
+    # Nothing changes any more, but the shared story keeps both pages being read.
+    site.build(T0 + timedelta(hours=2))
+    assert site.statuses[-2:] == [304, 304]
+    assert extracted == ["alpha", "beta", "alpha", "beta"]
+    assert set(last_seen(site).values()) == {T0 + timedelta(hours=2), T0}
+
+
+def test_results_do_not_depend_on_the_order_pages_arrive(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    # A shared story is owned by the source listed first, even when its page comes last.
+    import time
+
+    from werkzeug import Response
+
+    site = Site(tmp_path, httpserver)
+    # Two host names of one server: two hosts to fetch_as_completed, fetched concurrently.
+    config_path = tmp_path / "feeds.yaml"
+    beta_url = httpserver.url_for("/beta")
+    config_text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(
+        config_text.replace(beta_url, beta_url.replace("localhost", "127.0.0.1")), encoding="utf-8"
+    )
+    site.config = load_config(config_path)
+    assert "localhost" in site.config.sources[0].url and "127.0.0.1" in site.config.sources[1].url
+    shared = ("http://example.org/story/7", "وزير النفط يعلن خطة جديدة")
+    site.pages["alpha"] = list_page([shared])
+    site.pages["beta"] = list_page([shared, ("/b/1", "افتتاح معرض الكتاب في دمشق")])
+
+    def slow_alpha(request):
+        time.sleep(0.3)
+        return Response(site.pages["alpha"], content_type="text/html; charset=utf-8")
+
+    httpserver.clear()
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/alpha").respond_with_handler(slow_alpha)
+    httpserver.expect_request("/beta").respond_with_handler(site._handler("beta"))
+    site.build(T0)
+    entries = entries_by_title(site.feed("source-alpha"))
+    assert list(entries) == ["وزير النفط يعلن خطة جديدة"]
+    assert "وزير النفط يعلن خطة جديدة" not in entries_by_title(site.feed("source-beta"))

@@ -379,6 +379,45 @@ def test_auto_detection_finds_the_headlines_and_no_chrome(name: str) -> None:
     assert any(note.startswith("auto: picked") for note in result.notes)
 
 
+def test_auto_reads_each_list_items_title_once(
+    home_page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scoring the lists already found each member's title and link; the kept lists reuse them.
+    import feedsmith.extract as extract_module
+
+    expected = extract(home_page, source())
+    seen: list[object] = []
+    real = extract_module._default_title
+
+    def counting(el, base):
+        seen.append(el)
+        return real(el, base)
+
+    monkeypatch.setattr(extract_module, "_default_title", counting)
+    assert extract(home_page, source()) == expected
+    assert len(seen) == len(set(seen))
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/news/1.html", "https://example.com/news/1.html"),
+        (" /news/\n2.html\t", "https://example.com/news/2.html"),  # browsers drop these
+        ("\t#top", None),
+        ("JavaScript:void(0)", None),
+        ("mailto:a@example.com", None),
+        ("ftp://example.com/f", None),
+        ("http://[::1", None),  # urllib cannot parse it
+        ("", None),
+        (None, None),
+    ],
+)
+def test_resolve_url(href: str | None, expected: str | None) -> None:
+    from feedsmith.article import resolve_url
+
+    assert resolve_url(href, "https://example.com/ar/") == expected
+
+
 def test_auto_home_keeps_dates_and_lazy_images(home_page: Page) -> None:
     result = extract(home_page, source())
     first = result.items[0]

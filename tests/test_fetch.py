@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import json
 import logging
 import sys
 import time
@@ -42,7 +43,13 @@ from werkzeug import Response
 
 from feedsmith.encoding import BoundedInflater, codec_name, decode_document, find_declared_charset
 from feedsmith.errors import FetchError
-from feedsmith.fetch import Fetcher, _retry_after, default_user_agent, fetch_all
+from feedsmith.fetch import (
+    Fetcher,
+    _retry_after,
+    default_user_agent,
+    fetch_all,
+    fetch_as_completed,
+)
 from feedsmith.models import Page, SourceConfig
 
 # Our own sentences, encodable in UTF-8, windows-1256 and ISO-8859-6 alike.
@@ -602,6 +609,52 @@ def test_robots_5xx_allows(faults: FaultServer, fetcher: Fetcher) -> None:
     assert get(fetcher, faults.url("/x"), respect_robots=True).text == "<p>fine</p>"
 
 
+def test_robots_is_kept_for_a_day_across_fetchers(
+    faults: FaultServer, make_fetcher: Callable[..., Fetcher], tmp_path: Path
+) -> None:
+    faults.route("/robots.txt", html(b"User-agent: *\nDisallow: /private\n", "text/plain"))
+    faults.route("/news", html(b"<p>news</p>"))
+    get(make_fetcher(), faults.url("/news"), respect_robots=True)
+    # The next build (a new Fetcher on the same cache folder) does not ask again, and obeys.
+    later = make_fetcher()
+    assert "disallowed" in fails(later, faults.url("/private/x"), respect_robots=True).reason
+    get(later, faults.url("/news"), respect_robots=True)
+    assert [r.path for r in faults.log] == ["/robots.txt", "/news", "/news"]
+    # After 24 hours it is fetched again (RFC 9309 section 2.4).
+    for entry in (tmp_path / "cache" / "robots").glob("*.robots"):
+        head, _, body = entry.read_bytes().partition(b"\n")
+        meta = json.loads(head)
+        meta["fetched"] -= 24 * 3600 + 1
+        entry.write_bytes(json.dumps(meta).encode() + b"\n" + body)
+    get(make_fetcher(), faults.url("/news"), respect_robots=True)
+    assert [r.path for r in faults.log][3:] == ["/robots.txt", "/news"]
+
+
+@pytest.mark.parametrize(("status", "kept"), [(404, True), (410, True), (503, False), (429, False)])
+def test_robots_answers_kept_are_those_that_last(
+    faults: FaultServer, make_fetcher: Callable[..., Fetcher], status: int, kept: bool
+) -> None:
+    # 4xx means "no rules" for a day; a server in trouble is asked again at the next build.
+    faults.route("/robots.txt", respond(status, b"no"))
+    faults.route("/x", html(b"<p>fine</p>"))
+    for _ in range(2):
+        assert get(make_fetcher(), faults.url("/x"), respect_robots=True).text == "<p>fine</p>"
+    assert len(faults.requests_to("/robots.txt")) == (1 if kept else 2)
+
+
+def test_robots_cache_entry_that_is_damaged_costs_one_request(
+    faults: FaultServer, make_fetcher: Callable[..., Fetcher], tmp_path: Path
+) -> None:
+    faults.route("/robots.txt", html(b"User-agent: *\nDisallow: /private\n", "text/plain"))
+    faults.route("/x", html(b"<p>fine</p>"))
+    get(make_fetcher(), faults.url("/x"), respect_robots=True)
+    for entry in (tmp_path / "cache" / "robots").glob("*.robots"):
+        entry.write_bytes(b"{not json\n")
+    later = make_fetcher()
+    assert "disallowed" in fails(later, faults.url("/private/y"), respect_robots=True).reason
+    assert len(faults.requests_to("/robots.txt")) == 2
+
+
 def test_redirect_target_is_checked_against_robots(
     faults: FaultServer, server: HTTPServer, fetcher: Fetcher
 ) -> None:
@@ -658,6 +711,50 @@ def test_fetch_all_keeps_going_after_a_failure(server: HTTPServer, fetcher: Fetc
     assert isinstance(results["a"], Page) and results["a"].text == "<p>a</p>"
     assert isinstance(results["c"], Page) and results["c"].text == "<p>c</p>"
     assert isinstance(results["b"], FetchError) and "HTTP 404" in results["b"].reason
+
+
+def test_fetch_as_completed_yields_every_source_once_as_it_arrives(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    page_file = tmp_path / "local.html"
+    page_file.write_text("<p>local</p>")
+    with FaultServer() as slow, FaultServer() as fast:
+        slow.route("/s", sleep_then(0.5, html(b"<p>slow</p>")))
+        fast.route("/f", html(b"<p>fast</p>"))
+        fast.route("/gone", respond(404, b"gone"))
+        sources = [
+            SourceConfig(name="slow", url=slow.url("/s"), delay=0, respect_robots=False),
+            SourceConfig(name="gone", url=fast.url("/gone"), delay=0, respect_robots=False),
+            SourceConfig(name="missing", file=tmp_path / "nope.html"),
+            SourceConfig(name="fast", url=fast.url("/f"), delay=0, respect_robots=False),
+            SourceConfig(name="local", file=page_file),
+        ]
+        arrived = list(fetch_as_completed(sources, fetcher, workers=4))
+    names = [source.name for source, _ in arrived]
+    assert sorted(names) == sorted(s.name for s in sources)  # each once, failures included
+    assert names[-1] == "slow"  # by arrival, not in config order
+    assert names.index("gone") < names.index("fast")  # one host's sources stay in order
+    outcomes = {source.name: outcome for source, outcome in arrived}
+    assert isinstance(outcomes["gone"], FetchError) and "HTTP 404" in outcomes["gone"].reason
+    assert isinstance(outcomes["missing"], FetchError)
+    assert isinstance(outcomes["slow"], Page) and outcomes["slow"].text == "<p>slow</p>"
+    assert isinstance(outcomes["local"], Page) and outcomes["local"].text == "<p>local</p>"
+    assert all(source in sources for source, _ in arrived)  # the SourceConfig objects given
+
+
+def test_fetch_as_completed_stops_its_workers_when_left_early(fetcher: Fetcher) -> None:
+    with FaultServer() as server:
+        server.route("/p", sleep_then(0.2, html(b"<p>p</p>")))
+        sources = [
+            SourceConfig(name=f"s{n}", url=server.url("/p"), delay=0, respect_robots=False)
+            for n in range(10)
+        ]  # one host: one worker, in order
+        pages = fetch_as_completed(sources, fetcher)
+        first, _ = next(pages)
+        pages.close()  # waits for the request in flight, then starts no other
+        assert first.name == "s0"
+        assert len(server.requests_to("/p")) <= 2
+    assert list(fetch_as_completed([], fetcher)) == []
 
 
 def test_fetch_all_hosts_in_parallel_and_one_host_politely(fetcher: Fetcher) -> None:

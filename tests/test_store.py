@@ -318,6 +318,106 @@ def test_same_guid_from_two_sources_is_one_item(store: Store) -> None:
     assert len(store.feed_items(now=day(4), max_items=10, max_age_days=30)) == 1
 
 
+def _all_rows(store: Store) -> list[tuple[object, ...]]:
+    rows = store._conn.execute("SELECT * FROM items ORDER BY guid").fetchall()
+    return [tuple(row) for row in rows]
+
+
+def test_upsert_items_records_exactly_what_record_items_does(tmp_path: Path) -> None:
+    # The same sequence of sightings (new, known, owned by another source, repeated, fields
+    # given and missing) through both methods leaves the same rows; upsert counts the new.
+    steps: list[tuple[str, list[NewItem], datetime]] = [
+        ("a", [new("1", topics=("x",)), new("2", summary="s", published=day(-1))], day(0)),
+        ("b", [new("2", "B", image="i", author="w", topics=("y",)), new("3", link=None)], day(1)),
+        ("a", [new("1", "A2", content_html="<p>c</p>"), new("2", "A", link=None)], day(2)),
+        ("b", [new("3", "B3", published=day(1)), new("3", "ignored"), new("4")], day(3)),
+    ]
+    with Store(tmp_path / "one.sqlite3") as one, Store(tmp_path / "two.sqlite3") as two:
+        for source, items, now in steps:
+            known = sum(1 for item in {i.guid: i for i in items} if one.has_item(item))
+            one.record_items(source, items, now)
+            assert two.upsert_items(source, items, now) == len({i.guid for i in items}) - known
+        assert _all_rows(one) == _all_rows(two)
+
+
+def test_upsert_items_in_chunks_and_all_or_nothing(store: Store) -> None:
+    many = [new(f"g{n:04d}", topics=("t",)) for n in range(1234)]  # over one chunk of GUIDs
+    assert store.upsert_items("s", many, day(0)) == 1234
+    assert store.upsert_items("s", [*many, new("extra")], day(1)) == 1
+    shown = store.feed_items(now=day(1), max_items=5000, max_age_days=30, topic="t")
+    assert len(shown) == 1234 and all(i.last_seen == day(1) for i in shown)
+    bad = NewItem(guid="b", guid_is_link=False, title=None, link=None)  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.upsert_items("s", [new("c"), bad], day(2))
+    assert not store.has_item("c")
+
+
+def test_reseen_moves_last_seen_of_an_unchanged_pages_items(store: Store) -> None:
+    store.upsert_items("s", [new("a", topics=("t",)), new("b")], day(0))
+    store.record_success("s", day(0), 2, fingerprint="fp1", guids=["a", "b"])
+    assert store.unchanged_guids("s", "fp1") == ["a", "b"]
+    assert store.unchanged_guids("s", "fp2") is None  # the page or the settings changed
+    assert store.unchanged_guids("other", "fp1") is None
+    before = _all_rows(store)
+    assert store.reseen("s", "fp2", day(1)) is None
+    assert _all_rows(store) == before  # nothing touched
+    assert store.reseen("s", "fp1", day(1)) == 2
+    [status] = store.source_statuses()
+    assert status.last_success == day(1) and status.item_count == 2
+    assert store.unchanged_guids("s", "fp1") == ["a", "b"]
+    items = store.feed_items(now=day(1), max_items=10, max_age_days=30)
+    assert {(i.guid, i.last_seen, i.first_seen) for i in items} == {
+        ("a", day(1), day(0)),
+        ("b", day(1), day(0)),
+    }
+    # Re-seeing is what recording the same items again would have done.
+    with Store(store.path.with_name("again.sqlite3")) as again:
+        again.upsert_items("s", [new("a", topics=("t",)), new("b")], day(0))
+        again.upsert_items("s", [new("a", topics=("t",)), new("b")], day(1))
+        assert _all_rows(again) == _all_rows(store)
+    # A source recorded before the items existed in the table (a v1 file): NULL source_topics.
+    store._conn.execute("UPDATE items SET source_topics = NULL")
+    assert store.unchanged_guids("s", "fp1") == ["a", "b"]
+
+
+def test_reseen_refuses_items_shared_or_gone(store: Store) -> None:
+    store.upsert_items("s", [new("a"), new("b")], day(0))
+    store.record_success("s", day(0), 2, fingerprint="fp", guids=["a", "b"])
+    store.record_failure("s", "HTTP 503", day(1))  # a failure keeps what the page gave
+    assert store.unchanged_guids("s", "fp") == ["a", "b"]
+    # Another source reports one of the items: its fields now depend on both sources.
+    store.upsert_items("other", [new("b", summary="from other")], day(1))
+    assert store.unchanged_guids("s", "fp") is None
+    assert store.reseen("s", "fp", day(2)) is None
+    # An item pruned while the source was failing must be stored again.
+    store.upsert_items("s", [new("c")], day(0))
+    store.record_success("s", day(0), 1, fingerprint="fp3", guids=["c"])
+    store.prune(now=day(40), max_age_days=30)
+    assert store.unchanged_guids("s", "fp3") is None
+    # A success without a fingerprint (a local file, a full-text source) is never re-seen.
+    store.record_success("s", day(41), 0)
+    assert store.unchanged_guids("s", "fp3") is None
+
+
+def test_batch_is_one_transaction_and_a_failed_step_inside_changes_nothing(
+    store: Store,
+) -> None:
+    bad = NewItem(guid="b", guid_is_link=False, title=None, link=None)  # type: ignore[arg-type]
+    with store.batch():
+        store.upsert_items("s", [new("a")], day(0))
+        with pytest.raises(sqlite3.IntegrityError):
+            store.upsert_items("s", [new("c"), bad], day(0))
+        store.record_success("s", day(0), 1, fingerprint="fp", guids=["a"])
+        assert store.has_item("a") and not store.has_item("c")
+    assert store.reseen("s", "fp", day(1)) == 1  # committed
+    with pytest.raises(RuntimeError), store.batch():
+        store.upsert_items("s", [new("d")], day(2))
+        store.record_failure("s", "boom", day(2))
+        raise RuntimeError("the build died")
+    assert not store.has_item("d")  # all or nothing
+    assert store.source_statuses()[0].ok
+
+
 def test_items_that_disappear_stay_until_max_age(store: Store) -> None:
     store.record_items("s", [new("gone"), new("stays")], day(0))
     for n in range(1, 12):

@@ -383,3 +383,24 @@ def test_many_items_are_fast() -> None:
     for i in range(2000):
         matcher.topics_for(f"عنوان خبر رقم {i} عن الاقتصاد والسياسة", "ملخص الخبر", "s")
     assert time.perf_counter() - start < 5
+
+
+def test_regex_texts_are_made_only_when_a_topic_has_a_regex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import feedsmith.topics as topics_module
+
+    calls: list[str] = []
+    real = topics_module.strip_marks
+    monkeypatch.setattr(topics_module, "strip_marks", lambda text: calls.append(text) or real(text))
+    keywords = TopicMatcher.compile([TopicConfig("oil", "Oil", keywords=("النفط",))])
+    assert keywords.topics_for("أسعار النفط", "ملخص", "s") == ("oil",)
+    assert calls == []
+    both = TopicMatcher.compile(
+        [
+            TopicConfig("oil", "Oil", keywords=("النفط",)),
+            TopicConfig("iran", "Iran", regex=("[أإ]يران",)),
+        ]
+    )
+    assert both.topics_for("إِيران والنفط", None, "s") == ("oil", "iran")
+    assert calls == ["إِيران والنفط"]
