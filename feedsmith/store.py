@@ -78,10 +78,16 @@ _PATH_SAFE = "/%:@!$&'()*+,;=~-._"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def _encode(part: str, safe: str) -> str:
     # Raw non-ASCII in <link>/<guid> is rejected by validators; escapes are made upper case so
     # that %d8%b3 and %D8%B3 give one GUID.
-    encoded = quote(part, safe=safe)
+    # A "%" that starts no escape (?q=50%off) is a literal percent sign: left raw it makes an
+    # invalid URI that validators reject.
+    encoded = quote(_STRAY_PERCENT.sub("%25", part), safe=safe)
     return _ESCAPE.sub(lambda m: m.group(0).upper(), encoded)
 
 
@@ -99,7 +105,7 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("HTTPS://Example.COM:443/a?utm_source=x&id=7#top")
     'https://example.com/a?id=7'
     """
-    url = url.strip()
+    url = _SURROGATES.sub("", url).strip()  # a lone surrogate cannot be encoded at all
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -172,9 +178,12 @@ def item_identity(source: str, link: str | None, title: str) -> tuple[str, bool,
     ('https://example.com/a', False, 'http://www.example.com/a/')
     """
     canonical = canonical_url(link) if link else None
-    if link and link.strip():
-        assert canonical is not None
-        if urlsplit(canonical).scheme.lower() in _DEFAULT_PORTS:
+    if canonical:
+        try:
+            scheme = urlsplit(canonical).scheme.lower()
+        except ValueError:  # "http://[::1": no link can come of it; the title identifies it
+            return item_identity(source, None, title)
+        if scheme in _DEFAULT_PORTS:
             guid = _guid_url(canonical)
             return guid, guid == canonical, canonical
         return canonical, False, canonical

@@ -699,14 +699,6 @@ def test_decompression_bombs_are_stopped_in_a_build(
 # --- URLs that block publishing -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FeedsmithError,
-    reason="store.canonical_url keeps a '%' that starts no escape ('50%off'); make_guid's GUID"
-    " (not the link, so guid_is_link is False: www., http, a trailing /) keeps it,"
-    " feeds.atom_id_for uses it as the Atom <id> unchanged, the validator rejects the id and"
-    " build() refuses to publish every feed. Encode a stray '%' as %25 in canonical_url",
-)
 @pytest.mark.parametrize(
     "href",
     ["https://www.enab.example/search?q=50%off", "http://enab.example/news/100%-sure"],
