@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_split_tables import read_strips, tables_by_lang
 
+from feedsmith.split.charlm import load_charlm
 from feedsmith.split.cues import find_cues, tokens
 from feedsmith.split.joins import lexicon_joins
 from feedsmith.split.lexicon import SUPPORTED, load_lexicon
@@ -318,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [r for r in rows if r["style"] == args.style]
     for lang in {str(r["lang"]) for r in rows} & set(SUPPORTED):
         load_lexicon(lang)  # load outside the timed region (load time is measured separately)
+        load_charlm(lang)  # the character model of word forms likewise (None if not shipped)
     if args.cues:
         for style in sorted({str(r["style"]) for r in rows}):
             for lang in sorted({str(r["lang"]) for r in rows}):
