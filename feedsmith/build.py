@@ -20,7 +20,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 # A source that used to yield at least this many items and now yields under a third of them has
 # most likely been redesigned under its selector: worth a warning, not an error.
+# An article whose fetch failed is tried again at each build for this long after the item was
+# first seen; after that the item keeps its headline only (the article may be gone for good).
+ARTICLE_RETRY = timedelta(days=2)
 SHRINK_MIN_ITEMS = 5
 SHRINK_RATIO = 3
 
@@ -325,7 +328,9 @@ def _record(
         return _fail(store, source, reading.reason, now)
     items = [headline.item for headline in reading.headlines]
     if source.full_text:
-        items = [_with_content(fetcher, source, store, headline) for headline in reading.headlines]
+        items = [
+            _with_content(fetcher, source, store, headline, now) for headline in reading.headlines
+        ]
     new = store.upsert_items(source.name, items, now)
     guids = [item.guid for item in items]
     store.record_success(source.name, now, len(items), fingerprint=reading.fingerprint, guids=guids)
@@ -333,16 +338,17 @@ def _record(
 
 
 def _with_content(
-    fetcher: Fetcher, source: SourceConfig, store: Store, headline: _Headline
+    fetcher: Fetcher, source: SourceConfig, store: Store, headline: _Headline, now: datetime
 ) -> NewItem:
-    """The item with its article body: fetched once, for an item the store does not know."""
+    """The item with its article body: fetched for a new item, and fetched again while the item
+    is recent if an earlier fetch failed (a timeout must not cost a story its text for good)."""
     item = headline.item
     if item.content_html is not None:
         return item
-    if headline.link and not store.has_item(item.guid):
+    first_seen, content = store.item_content(item.guid)
+    recent = first_seen is None or now - first_seen < ARTICLE_RETRY
+    if content is None and headline.link and recent:
         content = _full_text(fetcher, source, headline.link)
-    else:
-        content = store.item_content(item.guid)
     return dataclasses.replace(item, content_html=content)
 
 

@@ -623,12 +623,13 @@ class Store:
         row = self._conn.execute("SELECT 1 FROM items WHERE guid = ?", (guid,)).fetchone()
         return row is not None
 
-    def item_content(self, guid: str) -> str | None:
-        """The stored full-text HTML of ``guid``, or None (unknown item or no content)."""
+    def item_content(self, guid: str) -> tuple[datetime | None, str | None]:
+        """``(first_seen, content_html)`` of ``guid``: (None, None) for an unknown item, and
+        content None for an item stored without its article body."""
         row = self._conn.execute(
-            "SELECT content_html FROM items WHERE guid = ?", (guid,)
+            "SELECT first_seen, content_html FROM items WHERE guid = ?", (guid,)
         ).fetchone()
-        return None if row is None else row["content_html"]
+        return (None, None) if row is None else (_dt(row["first_seen"]), row["content_html"])
 
     def feed_items(
         self,

@@ -448,13 +448,6 @@ def test_failing_article_fetches_do_not_fail_the_source(
     assert sum(contents.values()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build._items_of_page fetches an article only for a GUID the store does not know"
-    " yet, so an article whose fetch failed once (timeout, reset, 5xx) is never fetched"
-    " again and the item stays without its body; retry items stored without content (e.g."
-    " a bounded number of times, or while first_seen is recent)",
-)
 def test_an_article_that_failed_once_is_fetched_again(
     tmp_path: Path, server: HTTPServer, faults: FaultServer
 ) -> None:

@@ -284,8 +284,8 @@ def test_update_keeps_content_when_new_is_none(store: Store) -> None:
     [item] = store.record_items("s", [new("a", summary="new", image="i2")], day(1))
     assert item.content_html == "<p>full</p>"
     assert item.image == "i2" and item.summary == "new"
-    assert store.item_content("a") == "<p>full</p>"
-    assert store.item_content("missing") is None
+    assert store.item_content("a") == (day(0), "<p>full</p>")
+    assert store.item_content("missing") == (None, None)
     [item] = store.record_items("s", [new("a", content_html="<p>v2</p>")], day(2))
     assert item.content_html == "<p>v2</p>"
 
