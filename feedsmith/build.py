@@ -317,7 +317,7 @@ def _record(
     if isinstance(reading, _Unchanged):
         count = store.reseen(source.name, reading.fingerprint, now)
         if count is not None:
-            log.debug("source %r: page unchanged; its %d items seen again", source.name, count)
+            log.info("source %r: page unchanged; its %d items seen again", source.name, count)
             return SourceReport(source.name, True, items=count)
         # A source recorded before this one now shares one of its items: read it after all.
         try:
@@ -334,6 +334,7 @@ def _record(
     new = store.upsert_items(source.name, items, now)
     guids = [item.guid for item in items]
     store.record_success(source.name, now, len(items), fingerprint=reading.fingerprint, guids=guids)
+    log.info("source %r: %d items, %d new", source.name, len(items), new)
     return SourceReport(source.name, True, items=len(items), new_items=new)
 
 

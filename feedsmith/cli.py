@@ -49,6 +49,10 @@ def _load(config_path: Path):
         raise ConfigException(exc.describe()) from None
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def config_option(help_text: str):
     """The --config option every command that reads feeds.yaml shares."""
     return click.option(
@@ -110,7 +114,8 @@ def build(config_path: Path, output: Path | None, strict: bool, verbose: int, qu
         click.echo(
             f"built {report.feeds} feeds from {ok}/{len(report.sources)} sources"
             f" ({report.items} items) into {report.output}"
-            f": {report.files_written} files written, {report.files_unchanged} unchanged"
+            f": {_count(report.files_written, 'file')} written,"
+            f" {report.files_unchanged} unchanged"
         )
         for failed in report.failed:
             click.echo(f"  source {failed.name!r} failed: {failed.error}", err=True)
