@@ -29,6 +29,7 @@ from feedsmith import __version__
 from feedsmith.errors import ExtractError, FetchError, ValidationError
 from feedsmith.extract import extract, extract_article
 from feedsmith.fetch import Fetcher, default_user_agent, fetch_as_completed
+from feedsmith.identity import item_identity
 from feedsmith.models import (
     Config,
     ExtractedItem,
@@ -41,7 +42,7 @@ from feedsmith.models import (
 from feedsmith.render import render_site
 from feedsmith.site import write_site
 from feedsmith.split import split_headlines
-from feedsmith.store import NewItem, Store, item_identity
+from feedsmith.store import NewItem, Store
 from feedsmith.topics import TopicMatcher
 from feedsmith.validate import validate_feed
 

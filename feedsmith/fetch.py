@@ -6,7 +6,9 @@ or raises ``FetchError(url, reason)``. ``fetch_as_completed`` fetches many sourc
 across hosts and politely within one, and yields ``(source, Page or FetchError)`` as each one
 arrives; ``fetch_all`` returns them as a dict, in source order.
 
-Wire-level decoding (gzip/deflate with a bound, charsets) lives in ``feedsmith.encoding``.
+Wire-level decoding (gzip/deflate with a bound, charsets) lives in ``feedsmith.encoding``,
+the on-disk HTTP and robots.txt caches in ``feedsmith.http_cache``, and per-host politeness
+in ``feedsmith.politeness``.
 
 What a request does, in order: scheme check (http and https only; ``file`` only for configured
 sources), robots.txt (fetched once per origin per ``Fetcher``), per-host politeness (one request
@@ -28,18 +30,13 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import hashlib
-import json
 import logging
-import os
 import queue
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +53,9 @@ from requests.utils import requote_uri
 from feedsmith import __version__
 from feedsmith.encoding import BoundedInflater, decode_document
 from feedsmith.errors import FetchError
+from feedsmith.http_cache import CacheEntry, ConditionalCache, RobotsCache
 from feedsmith.models import Page, SourceConfig
+from feedsmith.politeness import HostGate, host_key
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +64,6 @@ __all__ = ["Fetcher", "decode_document", "default_user_agent", "fetch_all", "fet
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
 _ROBOTS_MAX_BYTES = 500 * 1024  # Google's limit; rules after it are ignored
-# RFC 9309 section 2.4: a cached robots.txt should not be used for more than 24 hours.
-_ROBOTS_MAX_AGE = 24 * 3600
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 _TEXT_TYPES = {"application/xhtml+xml", "application/xml"}
 _SUFFIX_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
@@ -111,137 +108,6 @@ class _Response:
     body: bytes = b""
 
 
-@dataclass(frozen=True)
-class _CacheEntry:
-    url: str
-    etag: str | None
-    last_modified: str | None
-    content_type: str
-    body: bytes
-
-
-class _ConditionalCache:
-    """ETag / Last-Modified and the body per URL: one file per URL, named by a hash of it.
-
-    File format: one line of JSON metadata, then the body bytes (after Content-Encoding was
-    undone, before charset decoding, so a changed ``encoding`` setting applies to cached pages).
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, url: str) -> Path:
-        return self.directory / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".http")
-
-    def load(self, url: str) -> _CacheEntry | None:
-        try:
-            raw = self._path(url).read_bytes()
-            head, _, body = raw.partition(b"\n")
-            meta = json.loads(head)
-            if not isinstance(meta, dict) or meta.get("url") != url:
-                return None
-            return _CacheEntry(
-                url, meta.get("etag"), meta.get("last_modified"), meta.get("content_type", ""), body
-            )
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:  # a damaged entry only costs a full download
-            logger.debug("ignoring unreadable cache entry for %s: %s", url, exc)
-            return None
-
-    def save(self, entry: _CacheEntry) -> None:
-        meta = {
-            "url": entry.url,
-            "etag": entry.etag,
-            "last_modified": entry.last_modified,
-            "content_type": entry.content_type,
-        }
-        data = json.dumps(meta).encode("utf-8") + b"\n" + entry.body
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash or a concurrent build never leaves half a file.
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, self._path(entry.url))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def discard(self, url: str) -> None:
-        self._path(url).unlink(missing_ok=True)
-
-
-class _RobotsCache:
-    """robots.txt per origin, kept across builds for :data:`_ROBOTS_MAX_AGE` seconds.
-
-    One file per origin, named by a hash of it: one line of JSON metadata (the origin, when it
-    was fetched, whether it had rules), then the body. Only answers that mean something for a
-    day are kept: a 2xx body, and a 4xx ("no rules"); a 5xx or an unreachable server is asked
-    again next time.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, origin: str) -> Path:
-        return self.directory / (hashlib.sha256(origin.encode("utf-8")).hexdigest() + ".robots")
-
-    def load(self, origin: str, now: float) -> tuple[bytes | None] | None:
-        """``(body,)`` (``(None,)``: the origin has no rules) when a fresh entry exists."""
-        try:
-            head, _, body = self._path(origin).read_bytes().partition(b"\n")
-            meta = json.loads(head)
-            fetched = float(meta["fetched"])
-            if meta.get("origin") != origin or not 0 <= now - fetched <= _ROBOTS_MAX_AGE:
-                return None
-            return (body if meta.get("rules") else None,)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:  # only costs one request
-            logger.debug("ignoring unreadable robots.txt cache entry for %s: %s", origin, exc)
-            return None
-
-    def save(self, origin: str, body: bytes | None, now: float) -> None:
-        meta = {"origin": origin, "fetched": now, "rules": body is not None}
-        data = json.dumps(meta).encode("utf-8") + b"\n" + (body or b"")
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, self._path(origin))
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:  # a cache we cannot write only costs a request next time
-            logger.warning("cannot write the robots.txt cache in %s: %s", self.directory, exc)
-
-
-class _HostGate:
-    """One request at a time per host, with at least ``delay`` seconds from the end of one
-    request to the start of the next."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._hosts: dict[str, tuple[threading.Lock, list[float]]] = {}
-
-    @contextmanager
-    def slot(self, host: str, delay: float) -> Iterator[None]:
-        with self._lock:
-            lock, last_done = self._hosts.setdefault(host, (threading.Lock(), [float("-inf")]))
-        with lock:
-            wait = last_done[0] + delay - time.monotonic()
-            if wait > 0:
-                logger.debug("waiting %.2f s before the next request to %s", wait, host)
-                time.sleep(wait)
-            try:
-                yield
-            finally:
-                last_done[0] = time.monotonic()
-
-
 class Fetcher:
     """Fetches pages over one ``requests.Session``. Thread-safe; use one per build."""
 
@@ -267,9 +133,9 @@ class Fetcher:
         self.max_retry_after = max_retry_after
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
-        self._cache = _ConditionalCache(cache_dir) if cache_dir is not None else None
-        self._robots_cache = _RobotsCache(cache_dir / "robots") if cache_dir is not None else None
-        self._gate = _HostGate()
+        self._cache = ConditionalCache(cache_dir) if cache_dir is not None else None
+        self._robots_cache = RobotsCache(cache_dir / "robots") if cache_dir is not None else None
+        self._gate = HostGate()
         self._robots: dict[str, RobotFileParser | None] = {}
         self._robots_lock = threading.Lock()
         self._robots_locks: dict[str, threading.Lock] = {}
@@ -332,10 +198,7 @@ class Fetcher:
             body, content_type = response.body, response.headers.get("Content-Type", "")
         mime, charset = _parse_content_type(content_type)
         mime = _check_body(response.url, mime, body)
-        try:
-            text, codec = decode_document(body, header_charset=charset, override=encoding)
-        except LookupError as exc:
-            raise FetchError(url, f"{exc} (the source's `encoding` setting)") from None
+        text, codec = _decode(url, body, charset, encoding)
         if cache is not None and cached is None:
             self._remember(cache, response, content_type)
         return Page(
@@ -362,10 +225,7 @@ class Fetcher:
             raise FetchError(str(path), f"file is larger than the {self.max_bytes}-byte limit")
         mime = _SUFFIX_TYPES.get(path.suffix.lower(), "text/html")
         _check_body(str(path), mime, body)
-        try:
-            text, codec = decode_document(body, override=encoding)
-        except LookupError as exc:
-            raise FetchError(str(path), f"{exc} (the source's `encoding` setting)") from None
+        text, codec = _decode(str(path), body, None, encoding)
         return Page(url=path.as_uri(), text=text, content_type=mime, encoding=codec)
 
     # -- HTTP ---------------------------------------------------------------------------------
@@ -377,10 +237,10 @@ class Fetcher:
         timeout: float,
         delay: float,
         respect_robots: bool,
-        cache: _ConditionalCache | None,
+        cache: ConditionalCache | None,
         retries: int | None = None,
         max_bytes: int | None = None,
-    ) -> tuple[_Response, _CacheEntry | None]:
+    ) -> tuple[_Response, CacheEntry | None]:
         """GET with redirects followed by hand; returns the final response and, after a 304,
         the cache entry it confirmed. Raises FetchError for anything but 2xx or 304."""
         chain = [url]
@@ -433,7 +293,7 @@ class Fetcher:
     def _with_retries(
         self,
         url: str,
-        entry: _CacheEntry | None,
+        entry: CacheEntry | None,
         *,
         timeout: float,
         delay: float,
@@ -454,23 +314,22 @@ class Fetcher:
         attempt = 0
         while True:
             attempt += 1
+            # A transient failure and a retryable status take one path: give up after the last
+            # attempt, else back off (further if a Retry-After header asks) and try again.
+            retry_header: str | None = None
             try:
                 response = self._request(url, headers, timeout, delay, max_bytes or self.max_bytes)
             except _Transient as exc:
-                if attempt > retries:
-                    raise FetchError(url, f"{exc.reason}{_attempts(attempt)}") from None
-                wait = self.backoff * 2 ** (attempt - 1)
-                logger.debug("%s: %s; retry %d in %.2f s", url, exc.reason, attempt, wait)
-                time.sleep(wait)
-                continue
-            status = response.status
-            if not _retryable(status):
-                return response
-            what = f"HTTP {status} {response.reason}".rstrip()
+                what = exc.reason
+            else:
+                if not _retryable(response.status):
+                    return response
+                what = f"HTTP {response.status} {response.reason}".rstrip()
+                retry_header = response.headers.get("Retry-After")
             if attempt > retries:
                 raise FetchError(url, f"{what}{_attempts(attempt)}")
             wait = self.backoff * 2 ** (attempt - 1)
-            retry_after = _retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+            retry_after = _retry_after(retry_header, datetime.now(UTC))
             if retry_after is not None:
                 if retry_after > self.max_retry_after:
                     raise FetchError(
@@ -486,7 +345,7 @@ class Fetcher:
         self, url: str, headers: dict[str, str], timeout: float, delay: float, max_bytes: int
     ) -> _Response:
         """One GET under the host's politeness slot; reads the body only for a 2xx."""
-        with self._gate.slot(_host_key(url), delay):
+        with self._gate.slot(host_key(url), delay):
             deadline = time.monotonic() + timeout
             try:
                 resp = self.session.get(
@@ -583,13 +442,13 @@ class Fetcher:
             raise _Transient(f"truncated body: the {coding} stream ends early")
         return bytes(body)
 
-    def _remember(self, cache: _ConditionalCache, response: _Response, content_type: str) -> None:
+    def _remember(self, cache: ConditionalCache, response: _Response, content_type: str) -> None:
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
         try:
             if etag or last_modified:
                 cache.save(
-                    _CacheEntry(response.url, etag, last_modified, content_type, response.body)
+                    CacheEntry(response.url, etag, last_modified, content_type, response.body)
                 )
                 logger.debug(
                     "%s: cached (ETag %s, Last-Modified %s)", response.url, etag, last_modified
@@ -681,7 +540,7 @@ def fetch_as_completed(
     """
     groups: dict[str, list[SourceConfig]] = {}
     for source in sources:
-        key = _host_key(source.url) if source.url and source.file is None else ""
+        key = host_key(source.url) if source.url and source.file is None else ""
         groups.setdefault(key or f"file:{source.name}", []).append(source)
     if not groups:
         return
@@ -776,16 +635,6 @@ def _redirect_target(current: str, location: str) -> str:
     return requote_uri(urlunsplit(urlsplit(target)._replace(fragment="")))
 
 
-def _host_key(url: str) -> str:
-    """``host:port``: what politeness counts as one server (userinfo and case ignored)."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower(), 0)
-    except ValueError:  # a bad port: requests will refuse the URL with a clearer message
-        return parts.netloc.lower()
-    return f"{(parts.hostname or '').lower()}:{port}"
-
-
 def _file_url_path(url: str) -> Path:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
@@ -818,6 +667,14 @@ def _check_body(url: str, mime: str, body: bytes) -> str:
     if not mime and b"\x00" in body[:1024] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FetchError(url, "no Content-Type and the body looks binary")
     return mime or "text/html"
+
+
+def _decode(where: str, body: bytes, charset: str | None, encoding: str | None) -> tuple[str, str]:
+    """``decode_document`` with an unknown ``encoding`` setting reported against ``where``."""
+    try:
+        return decode_document(body, header_charset=charset, override=encoding)
+    except LookupError as exc:
+        raise FetchError(where, f"{exc} (the source's `encoding` setting)") from None
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:

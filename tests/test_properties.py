@@ -33,6 +33,7 @@ from lxml import etree
 
 from feedsmith.errors import ExtractError
 from feedsmith.extract import extract
+from feedsmith.identity import make_guid
 from feedsmith.models import (
     Config,
     ExtractedItem,
@@ -48,7 +49,6 @@ from feedsmith.models import (
 )
 from feedsmith.render import feed_url, render_site
 from feedsmith.split import split_headlines
-from feedsmith.store import make_guid
 from feedsmith.validate import validate_feed
 
 BASE = "https://user.github.io/akhbar/"

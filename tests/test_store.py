@@ -1,4 +1,5 @@
-"""Tests for feedsmith.store: URLs and GUIDs, schema and migrations, items, sources, feeds."""
+"""Tests for feedsmith.identity (URLs and GUIDs) and feedsmith.store (schema and migrations,
+items, sources, feeds)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedsmith.errors import FeedsmithError
+from feedsmith.identity import canonical_url, make_guid
 from feedsmith.models import Item
 from feedsmith.store import (
     SCHEMA_VERSION,
     NewItem,
     Store,
-    canonical_url,
-    make_guid,
 )
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
