@@ -218,6 +218,12 @@ def _viterbi(token: str, key: str, lex: dict[str, float]) -> list[str] | None:
 
 
 def make_splitter(tables: dict[str, Tables], settings: Settings) -> Splitter:
+    # Tables are built here, outside the timed calls, as the reference's lexicon is loaded once
+    # (a held-out fold without tables for a language used to build empty ones on every strip).
+    tables = dict(tables)
+    for lang in SUPPORTED:
+        tables.setdefault(lang, Tables.empty(lang))
+
     def split(text: str, lang: str) -> list[str]:
         lexicon = load_lexicon(lang) if lang in SUPPORTED else None
         table = tables.get(lang) or Tables.empty(lang)

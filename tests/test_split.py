@@ -374,6 +374,22 @@ def test_clitic_cache_does_not_leak_page_context_between_calls() -> None:
     assert without.zipf("والزيدان") is None  # the shared cache holds lexicon facts only
 
 
+def test_clitic_cache_holds_nothing_the_garbage_collector_tracks() -> None:
+    import gc
+
+    from feedsmith.split.lexicon import Lexicon
+    from feedsmith.split.vocab import Vocabulary, _derived_cache
+
+    lexicon = Lexicon("ar", {"مدرسة": 4.0})
+    vocab = Vocabulary(lexicon, frozenset())
+    assert vocab.zipf("والمدرسة") == 3.0
+    assert vocab.zipf("والزيدانهم") is None  # stems absent from the lexicon are remembered
+    zipfs, missing = _derived_cache(lexicon)
+    assert missing  # ... for page context: a later call may know زيدان
+    assert Vocabulary(lexicon, frozenset({"زيدان"})).zipf("والزيدانهم") == 1.0
+    assert not any(gc.is_tracked(v) for v in [*zipfs.values(), *missing.values()])
+
+
 @pytest.mark.parametrize(
     ("line", "run", "inside"),
     [

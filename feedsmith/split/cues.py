@@ -173,12 +173,16 @@ def _camel_vetoed(line: str, span: tuple[int, int], pos: int, vocab: Vocabulary 
     return False
 
 
+# One shared (score, kind) tuple per kind: a cue allocates nothing (fewer garbage collections).
+_CUE = {kind: (score, kind) for kind, score in SCORES.items()}
+
+
 def _add(cues: Cues, pos: int, kind: str, line: str) -> None:
     if pos <= 0 or pos >= len(line) or line[pos - 1].isspace() or line[pos].isspace():
         return
-    score = SCORES[kind]
-    if pos not in cues or cues[pos][0] < score:
-        cues[pos] = (score, kind)
+    cue = _CUE[kind]
+    if pos not in cues or cues[pos][0] < cue[0]:
+        cues[pos] = cue
 
 
 def find_cues(

@@ -28,7 +28,7 @@ import re
 from feedsmith.split.charlm import CharLM, load_charlm
 from feedsmith.split.cues import Cues
 from feedsmith.split.normalise import lookup_key, slice_key
-from feedsmith.split.tables import STRIP, Tables
+from feedsmith.split.tables import STRIP, Tables, _shape
 from feedsmith.split.vocab import BARE_PREFIXES, BARE_SUFFIXES, Vocabulary
 
 __all__ = ["FEATURES", "WEIGHTS", "JoinWeights", "join_candidates", "lexicon_joins"]
@@ -49,6 +49,8 @@ _MAX_RUN = 40
 # Letters that do not connect to the next one: a missing space after them is invisible on screen,
 # so editors leave such joins unnoticed (NOTES) and they are more often true joins.
 _NON_CONNECTING = frozenset("اأإآدذرزوؤءة")
+# Pieces that never stand alone as the right half of a split.
+_BARE_CLITICS = BARE_SUFFIXES | BARE_PREFIXES
 
 FEATURES = (
     "bias",
@@ -190,14 +192,6 @@ def _left_ok(key: str, z: float | None) -> bool:
     return len(key) >= 3 or z >= JoinWeights.SHORT_ZIPF
 
 
-def _right_ok(key: str, z: float | None, first: str) -> bool:
-    if first == "آ" and key == "ال":
-        return True  # آل (family of), not the article: a frequent headline start in the Gulf press
-    if z is None or key in BARE_SUFFIXES or key in BARE_PREFIXES:
-        return False
-    return len(key) >= 3 or z >= JoinWeights.SHORT_ZIPF
-
-
 def lexicon_joins(
     line: str,
     folded: str | None,
@@ -275,10 +269,10 @@ def _candidates(
                 continue  # a known word (فماهي) is never split by the lexicon
             if _quoted(line, a, b):
                 continue  # a name in quotes («واكاسو», "الأبهية") is one thing, not two words
-            key, found = _run_candidates(line, folded, a, b, pieces, tables, features)
+            key, found = _run_candidates(line, folded, a, b, pieces, tables, features, best_only)
             if not found:
                 continue
-            if best_only:
+            if best_only and len(found) > 1:
                 found = [max(found, key=lambda c: c[1])]
             if lm is None:  # no shipped model: the gain is 0
                 out.extend((c[0], c[1], None if c[2] is None else [*c[2], 0.0]) for c in found)
@@ -309,6 +303,7 @@ def _run_candidates(
     vocab: Vocabulary,
     tables: Tables,
     features: bool,
+    best_only: bool = False,
 ) -> tuple[str, list[_Candidate]]:
     """The run's lookup key and its admissible splits: (line position, log-odds without the
     character model, features or None, cut in the key)."""
@@ -345,39 +340,56 @@ def _run_candidates(
         _,  # char_gain: added to the best split only (_with_char_gain)
     ) = WEIGHTS
     zipf = vocab.zipf
-    whole = vocab.whole
+    words = vocab.lexicon.zipf
+    get = words.get
+    context = vocab.context
     short_zipf = JoinWeights.SHORT_ZIPF
+    name_right = JoinWeights.NAME_RIGHT
+    end_side, start_side = tables.end, tables.start
     out: list[_Candidate] = []
     n = len(key)
-    get = vocab.lexicon.zipf.get
-    right_zipf = vocab.tails(key, 2, n - 1)
+    right_zipf, right_whole = vocab.tails_whole(key, 2, n - 1)
+    best = -1e300
     for p in range(2, n - 1):
-        right = key[p:]
         zr = right_zipf[p - 2]
-        pos = a + p if owners is None else owners[p]
-        first = line[pos]
         article = False
         if zr is None:
-            if p >= 3 and n - p >= 5 and right.startswith("ال"):
+            # Most tails are unknown: reject them before slicing anything.
+            if p >= 3 and n - p >= 5 and key.startswith("ال", p):
                 # A known word then ال + an unknown stem: the article only starts a word, so an
                 # unknown name that starts the next headline (النصر|الشقردية).
                 zr = JoinWeights.NAME_ZIPF
                 article = True
-            elif first == "آ" and right == "ال":
+                right = key[p:]
+                pos = a + p if owners is None else owners[p]
+                first = line[pos]
+            elif p == n - 2 and key.endswith("ال"):
+                pos = a + p if owners is None else owners[p]
+                first = line[pos]
+                if first != "آ":
+                    continue
+                right = "ال"
                 zr = JoinWeights.AAL_ZIPF
             else:
                 continue
-        elif first == "آ" and right == "ال":
-            zr = JoinWeights.AAL_ZIPF
-        if not _right_ok(right, zr, first):
+        else:
+            right = key[p:]
+            pos = a + p if owners is None else owners[p]
+            first = line[pos]
+            if first == "آ" and right == "ال":
+                zr = JoinWeights.AAL_ZIPF
+        # _right_ok, inlined: آل (family of) is not the article; bare clitics never stand alone.
+        if not (first == "آ" and right == "ال") and (
+            right in _BARE_CLITICS or (n - p < 3 and zr < short_zipf)
+        ):
             continue
         left = key[:p]
-        zl = get(left)
+        zl = left_known = get(left)
         if zl is None:
             zl = zipf(left)
         name = False
         if zl is None:
-            if p < 4 or zr < JoinWeights.NAME_RIGHT or article:
+            if p < 4 or zr < name_right or article:
                 continue
             # An unknown word then a common one: names the lexicon lacks end headlines often
             # (جوسيمار|الأهلي, جوسيمار|مانشستر); the weights say how much to trust it.
@@ -385,14 +397,27 @@ def _run_candidates(
             name = True
         if left in BARE_PREFIXES or (p < 3 and zl < short_zipf):
             continue
-        right_al = right.startswith("ال")
+        right_al = key.startswith("ال", p)
         left_short = p <= 3
         right_short = n - p <= 3
-        left_clitic = not name and whole(left) is None
-        right_clitic = whole(right) is None
+        # vocab.whole(...) is None, from the look-ups already made.
+        left_clitic = not name and left_known is None and not (context and left in context)
+        if right_whole is None:
+            right_clitic = get(right) is None and not (context and right in context)
+        else:
+            right_clitic = right_whole[p - 2] is None
         inner_article = name and left.find("ال", 3) >= 0
-        end_lo = tables.end_key(left.strip(STRIP), line[pos - 1])
-        start_lo = tables.start_key(right, first)
+        before = line[pos - 1]
+        # tables.end_key / start_key, inlined (the same look-ups, in the same order).
+        stripped = left.strip(STRIP)
+        lo = end_side.word.get(stripped)
+        if lo is None:
+            lo = end_side.affix_logodds.get(stripped[-2:], 0.0)
+        end_lo = lo + end_side.shape.get(_shape(before), 0.0)
+        lo = start_side.word.get(right)
+        if lo is None:
+            lo = start_side.affix_logodds.get(right[:2], 0.0)
+        start_lo = lo + start_side.shape.get(_shape(first), 0.0)
         score = (
             w_bias
             + w_zl * zl
@@ -402,7 +427,7 @@ def _run_candidates(
             + w_start * start_lo
             + (w_hamza if first in "أإآ" else 0.0)
             + (w_article if right_al else 0.0)
-            + (w_nonconn if line[pos - 1] in _NON_CONNECTING else 0.0)
+            + (w_nonconn if before in _NON_CONNECTING else 0.0)
             + (w_lshort if left_short else 0.0)
             + (w_rshort if right_short else 0.0)
             + (w_lclitic if left_clitic else 0.0)
@@ -413,6 +438,12 @@ def _run_candidates(
             + (w_unknown_article if article else 0.0)
             + (w_both_short if left_short and right_short else 0.0)
         )
+        if best_only and not features:
+            # Only the best split is wanted: keep the first of the highest-scoring ones (as max).
+            if score > best:
+                best = score
+                out = [(pos, score, None, p)]
+            continue
         feats = None
         if features:
             feats = [

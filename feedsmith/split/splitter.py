@@ -101,7 +101,7 @@ def split_text(
     # Fold each line once: the folded copy gives the strip's word keys here and every lookup key
     # sliced out of the line later.
     folded = [line_key(line) for line in lines]
-    strip_words: Counter[str] = Counter()
+    strip_words: Counter[str] | set[str] = Counter() if context else set()
     for line, fold in zip(lines, folded, strict=True):
         key = lookup_key(line) if fold is None else fold.replace("\x00", "").casefold()
         strip_words.update(_WORD.findall(key))

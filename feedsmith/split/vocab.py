@@ -68,31 +68,33 @@ _CLITIC_CAP = 3.0
 
 
 # Derived (clitic) lookups depend only on the lexicon, so they are shared by every call in the
-# process: key -> (Zipf from lexicon stems or None, stems absent from the lexicon with their clitic
-# count).  Page context is applied on top per call.  Bounded: cleared when it grows past _CACHE_MAX.
-_Derived = tuple[float | None, tuple[tuple[str, int], ...]]
-_DERIVED: dict[int, tuple[Lexicon, dict[str, _Derived]]] = {}
+# process: key -> Zipf from lexicon stems (``_NO_Z`` for none), and key -> the stems absent from
+# the lexicon with their clitic count, encoded as a string of (start, end, count) characters (a
+# string, not tuples: the cache holds no objects the garbage collector must track and walk).
+# Page context is applied on top per call.  Bounded: cleared when it grows past _CACHE_MAX.
+_NO_Z = float("-inf")
+_DERIVED: dict[int, tuple[Lexicon, dict[str, float], dict[str, str]]] = {}
 _CACHE_MAX = 1 << 18
 
 
-def _derived_cache(lexicon: Lexicon) -> dict[str, _Derived]:
+def _derived_cache(lexicon: Lexicon) -> tuple[dict[str, float], dict[str, str]]:
     entry = _DERIVED.get(id(lexicon))
     if entry is None or entry[0] is not lexicon:
-        entry = _DERIVED[id(lexicon)] = (lexicon, {})
-    return entry[1]
+        entry = _DERIVED[id(lexicon)] = (lexicon, {}, {})
+    return entry[1], entry[2]
 
 
 class Vocabulary:
     """A lexicon plus page words.  Lookups from the lexicon alone are cached for the process."""
 
-    __slots__ = ("_arabic", "_cache", "_words", "context", "lexicon")
+    __slots__ = ("_arabic", "_cache", "_missing", "_words", "context", "lexicon")
 
     def __init__(self, lexicon: Lexicon, context: frozenset[str]) -> None:
         self.lexicon = lexicon
         self.context = context
         self._words = lexicon.zipf  # bound once: this is the hot path of the splitter
         self._arabic = lexicon.lang == "ar"
-        self._cache = _derived_cache(lexicon)
+        self._cache, self._missing = _derived_cache(lexicon)
 
     def whole(self, key: str) -> float | None:
         """Zipf of ``key`` as a whole word (lexicon or page context), no clitic stripping."""
@@ -111,20 +113,20 @@ class Vocabulary:
             return CONTEXT_ZIPF
         if not self._arabic:
             return None
-        found = self._cache.get(key)
-        if found is None:
-            cache = self._cache
-            if len(cache) > _CACHE_MAX:
-                cache.clear()
-            found = cache[key] = self._with_clitics(key)
-        z, stems = found
-        if stems and context:
-            for stem, n in stems:
-                if stem in context:
-                    c = CONTEXT_ZIPF - _CLITIC_COST * n
-                    if z is None or c > z:
-                        z = c
-        if z is not None and z > _CLITIC_CAP:
+        z = self._cache.get(key)
+        if z is None:
+            z = self._with_clitics(key)
+        if context:
+            stems = self._missing.get(key)
+            if stems:
+                for k in range(0, len(stems), 3):
+                    if key[ord(stems[k]) : len(key) - ord(stems[k + 1])] in context:
+                        c = CONTEXT_ZIPF - _CLITIC_COST * ord(stems[k + 2])
+                        if c > z:  # _NO_Z is below any
+                            z = c
+        if z == _NO_Z:
+            return None
+        if z > _CLITIC_CAP:
             z = _CLITIC_CAP
         return z
 
@@ -135,26 +137,31 @@ class Vocabulary:
         later tail, and its stem without the run's suffix is shared with the other tails, so
         each lexicon lookup serves several tails (about half the lookups, no per-tail call).
         """
+        return self.tails_whole(key, lo, hi)[0]
+
+    def tails_whole(
+        self, key: str, lo: int, hi: int
+    ) -> tuple[list[float | None], list[float | None] | None]:
+        """``tails(key, lo, hi)`` and, when it comes for free, ``[self.whole(key[p:]) ...]`` for
+        the same ``p`` (None instead of the second list when it does not)."""
         n = len(key)
         if not self._arabic or hi <= lo:
-            return [self.zipf(key[p:]) for p in range(lo, hi)]
+            return [self.zipf(key[p:]) for p in range(lo, hi)], None
         get = self._words.get
         context = self.context
 
-        def whole_from(a: int, b: int) -> list[float | None]:
+        def whole_from(b: int) -> list[float | None]:
             # Zipf of key[q:b] as a whole word for q in lo..b-2 (index q - lo).
-            out: list[float | None] = []
-            for q in range(lo, b - 1):
-                piece = key[q:b]
-                z = get(piece)
-                if z is None and context and piece in context:
-                    z = CONTEXT_ZIPF
-                out.append(z)
+            out = [get(key[q:b]) for q in range(lo, b - 1)]
+            if context:
+                for q in range(lo, b - 1):
+                    if out[q - lo] is None and key[q:b] in context:
+                        out[q - lo] = CONTEXT_ZIPF
             return out
 
-        whole = whole_from(lo, n)
+        whole = whole_from(n)
         suffixes = [
-            (len(x), whole_from(lo, n - len(x)))
+            (len(x), whole_from(n - len(x)))
             for x in _SUFFIX_BY_LAST.get(key[-1:], ())
             if key.endswith(x)
         ]
@@ -166,8 +173,13 @@ class Vocabulary:
                 result.append(z if z is not None else self.zipf(key[p:]))
                 continue
             best: float | None = None
-            prefixes = [len(x) for x in _PREFIX_BY_FIRST.get(key[p], ()) if key.startswith(x, p)]
-            for k in prefixes:
+            prefixes = _PREFIX_BY_FIRST.get(key[p])
+            if prefixes:
+                prefixes = [len(x) for x in prefixes if key.startswith(x, p)]
+            if not prefixes and not suffixes:
+                result.append(None)
+                continue
+            for k in prefixes or ():
                 if n - p - k >= 2:
                     z = whole[p + k - lo]
                     if z is not None and (best is None or z - cost > best):
@@ -177,7 +189,7 @@ class Vocabulary:
                     z = stems[p - lo]
                     if z is not None and (best is None or z - cost > best):
                         best = z - cost
-                for k in prefixes:
+                for k in prefixes or ():
                     if n - j - p - k >= 2:
                         z = stems[p + k - lo]
                         if z is not None and (best is None or z - 2 * cost > best):
@@ -185,10 +197,15 @@ class Vocabulary:
             if best is not None and best > cap:
                 best = cap
             result.append(best)
-        return result
+        return result, (whole if hi <= n - 1 else None)
 
-    def _with_clitics(self, key: str) -> _Derived:
-        """Best Zipf of ``key`` as clitic(s) + lexicon stem, and the stems the lexicon lacks."""
+    def _with_clitics(self, key: str) -> float:
+        """Best Zipf of ``key`` as clitic(s) + lexicon stem (``_NO_Z`` if none), cached with the
+        stems the lexicon lacks (see ``_DERIVED``)."""
+        cache = self._cache
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+            self._missing.clear()
         # Hot path: candidate clitics come from per-letter tables, and most keys match none.
         pre = _PREFIX_BY_FIRST.get(key[:1], ())
         suf = _SUFFIX_BY_LAST.get(key[-1:], ())
@@ -197,27 +214,36 @@ class Vocabulary:
         if suf:
             suf = [len(s) for s in suf if key.endswith(s)]
         if not pre and not suf:
-            return _NOTHING
-        best: float | None = None
-        missing: list[tuple[str, int]] = []
+            cache[key] = _NO_Z
+            return _NO_Z
+        best = _NO_Z
+        missing = ""
         get = self._words.get
         n = len(key)
-        for i, j, clitics in (
-            [(i, n, 1) for i in pre]
-            + [(0, n - j, 1) for j in suf]
-            + [(i, n - j, 2) for i in pre for j in suf]
-        ):
-            if j - i < 2:
-                continue
-            stem = key[i:j]
-            z = get(stem)
-            if z is None:
-                missing.append((stem, clitics))
-                continue
-            z -= _CLITIC_COST * clitics
-            if best is None or z > best:
-                best = z
-        return best, tuple(missing)
-
-
-_NOTHING: _Derived = (None, ())
+        # Prefix alone, suffix alone, then both (plain loops: no tuple per analysis).
+        for i in pre:
+            if n - i >= 2:
+                z = get(key[i:])
+                if z is None:
+                    missing += chr(i) + "\x00\x01"
+                elif z - _CLITIC_COST > best:
+                    best = z - _CLITIC_COST
+        for j in suf:
+            if n - j >= 2:
+                z = get(key[: n - j])
+                if z is None:
+                    missing += "\x00" + chr(j) + "\x01"
+                elif z - _CLITIC_COST > best:
+                    best = z - _CLITIC_COST
+        for i in pre:
+            for j in suf:
+                if n - j - i >= 2:
+                    z = get(key[i : n - j])
+                    if z is None:
+                        missing += chr(i) + chr(j) + "\x02"
+                    elif z - 2 * _CLITIC_COST > best:
+                        best = z - 2 * _CLITIC_COST
+        cache[key] = best
+        if missing:
+            self._missing[key] = missing
+        return best
