@@ -48,11 +48,11 @@ from feedsmith.validate import validate_feed
 
 log = logging.getLogger(__name__)
 
-# A source that used to yield at least this many items and now yields under a third of them has
-# most likely been redesigned under its selector: worth a warning, not an error.
 # An article whose fetch failed is tried again at each build for this long after the item was
 # first seen; after that the item keeps its headline only (the article may be gone for good).
 ARTICLE_RETRY = timedelta(days=2)
+# A source that used to yield at least this many items and now yields under a third of them has
+# most likely been redesigned under its selector: worth a warning, not an error.
 SHRINK_MIN_ITEMS = 5
 SHRINK_RATIO = 3
 
