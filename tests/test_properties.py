@@ -516,7 +516,7 @@ def test_render_extracted_items_stay_well_formed() -> None:
     check_site(render_site(site_data(found)))
 
 
-# --- known bugs (xfail until fixed) -------------------------------------------------------------
+# --- regressions: bugs these tests found, fixed ----------------------------------------------
 
 
 def test_render_a_site_title_of_control_chars() -> None:
