@@ -25,13 +25,13 @@ import bisect
 import itertools
 import re
 
-from feedsmith.split.charlm import CharLM, load_charlm
+from feedsmith.split.charlm import load_charlm
 from feedsmith.split.cues import Cues
 from feedsmith.split.normalise import lookup_key, slice_key
 from feedsmith.split.tables import STRIP, Tables, _shape
 from feedsmith.split.vocab import BARE_PREFIXES, BARE_SUFFIXES, Vocabulary
 
-__all__ = ["FEATURES", "WEIGHTS", "JoinWeights", "join_candidates", "lexicon_joins"]
+__all__ = ["FEATURES", "WEIGHTS", "JoinWeights", "lexicon_joins"]
 
 # An Arabic letter run with its marks, tatweel and invisible format characters.
 _AR_RUN = re.compile(
@@ -161,7 +161,7 @@ def _quoted(line: str, a: int, b: int) -> bool:
     return False
 
 
-_Candidate = tuple[int, float, list[float] | None, int]
+_Candidate = tuple[int, float, int]  # (line position, log-odds, cut in the key)
 
 
 class JoinWeights:
@@ -207,31 +207,10 @@ def lexicon_joins(
     ``pieces`` judges the two halves and may also know the strip's own standalone words.
     """
     found: Cues = {}
-    for pos, score, _ in _candidates(line, folded, cues, whole, pieces, tables, True, False):
+    for pos, score in _candidates(line, folded, cues, whole, pieces, tables):
         if pos not in found or found[pos][0] < score:
             found[pos] = (score, "lexicon")
     return found
-
-
-def join_candidates(
-    line: str,
-    folded: str | None,
-    spans: list[tuple[int, int]],
-    cues: Cues,
-    whole: Vocabulary,
-    pieces: Vocabulary,
-    tables: Tables,
-    best_only: bool = True,
-) -> list[tuple[int, list[float]]]:
-    """Admissible splits of unknown Arabic runs: (position, feature vector) pairs.
-
-    With ``best_only`` only the best-scoring split of each run is returned.
-    """
-    return [
-        (pos, feats)
-        for pos, _, feats in _candidates(line, folded, cues, whole, pieces, tables, best_only, True)
-        if feats is not None
-    ]
 
 
 def _candidates(
@@ -241,11 +220,10 @@ def _candidates(
     whole: Vocabulary,
     pieces: Vocabulary,
     tables: Tables,
-    best_only: bool,
-    features: bool,
-) -> list[tuple[int, float, list[float] | None]]:
-    out: list[tuple[int, float, list[float] | None]] = []
-    lm = load_charlm("ar") if WEIGHTS[-1] or features else None
+) -> list[tuple[int, float]]:
+    """The best split of each unknown Arabic run: (line position, log-odds) pairs."""
+    out: list[tuple[int, float]] = []
+    lm = load_charlm("ar") if WEIGHTS[-1] else None
     cue_positions = sorted(cues)
     words = whole.lexicon.zipf
     # Scan the folded copy when there is one: most runs are known words, and the membership test
@@ -269,44 +247,25 @@ def _candidates(
                 continue  # a known word (فماهي) is never split by the lexicon
             if _quoted(line, a, b):
                 continue  # a name in quotes («واكاسو», "الأبهية") is one thing, not two words
-            key, found = _run_candidates(line, folded, a, b, pieces, tables, features, best_only)
-            if not found:
+            key, best = _best_split(line, folded, a, b, pieces, tables)
+            if best is None:
                 continue
-            if best_only and len(found) > 1:
-                found = [max(found, key=lambda c: c[1])]
-            if lm is None:  # no shipped model: the gain is 0
-                out.extend((c[0], c[1], None if c[2] is None else [*c[2], 0.0]) for c in found)
-            else:
-                out.extend(_with_char_gain(lm, key, found))
+            pos, score, p = best
+            # The character model only decides whether the best split is taken, not where.
+            out.append((pos, score + WEIGHTS[-1] * lm.split_gain(key, p) if lm else score))
     return out
 
 
-def _with_char_gain(
-    lm: CharLM, key: str, found: list[_Candidate]
-) -> list[tuple[int, float, list[float] | None]]:
-    """Add the character model's ``char_gain`` term to each candidate split of the run ``key``."""
-    w = WEIGHTS[-1]
-    out: list[tuple[int, float, list[float] | None]] = []
-    for pos, score, feats, p in found:
-        gain = lm.split_gain(key, p)
-        if feats is not None:
-            feats = [*feats, gain]
-        out.append((pos, score + w * gain, feats))
-    return out
-
-
-def _run_candidates(
+def _best_split(
     line: str,
     folded: str | None,
     a: int,
     b: int,
     vocab: Vocabulary,
     tables: Tables,
-    features: bool,
-    best_only: bool = False,
-) -> tuple[str, list[_Candidate]]:
-    """The run's lookup key and its admissible splits: (line position, log-odds without the
-    character model, features or None, cut in the key)."""
+) -> tuple[str, _Candidate | None]:
+    """The run's lookup key and its best admissible split (the first of the highest-scoring
+    ones), scored without the character model; None when no split is admissible."""
     owners: list[int] | None = None  # key index -> line position, when marks were dropped
     if folded is None:
         key, owners = _key_with_owners(line[a:b], a)
@@ -337,7 +296,7 @@ def _run_candidates(
         w_unknown_article,
         w_both_short,
         w_inner_article,
-        _,  # char_gain: added to the best split only (_with_char_gain)
+        _,  # char_gain: added to the best split only (_candidates)
     ) = WEIGHTS
     zipf = vocab.zipf
     words = vocab.lexicon.zipf
@@ -346,7 +305,7 @@ def _run_candidates(
     short_zipf = JoinWeights.SHORT_ZIPF
     name_right = JoinWeights.NAME_RIGHT
     end_side, start_side = tables.end, tables.start
-    out: list[_Candidate] = []
+    found: _Candidate | None = None
     n = len(key)
     right_zipf, right_whole = vocab.tails_whole(key, 2, n - 1)
     best = -1e300
@@ -438,33 +397,7 @@ def _run_candidates(
             + (w_unknown_article if article else 0.0)
             + (w_both_short if left_short and right_short else 0.0)
         )
-        if best_only and not features:
-            # Only the best split is wanted: keep the first of the highest-scoring ones (as max).
-            if score > best:
-                best = score
-                out = [(pos, score, None, p)]
-            continue
-        feats = None
-        if features:
-            feats = [
-                1.0,
-                zl,
-                zr,
-                min(zl, zr),
-                end_lo,
-                start_lo,
-                float(first in "أإآ"),
-                float(right_al),
-                float(line[pos - 1] in _NON_CONNECTING),
-                float(left_short),
-                float(right_short),
-                float(left_clitic),
-                float(right_clitic),
-                float(name),
-                float(name and right_al),
-                float(article),
-                float(left_short and right_short),
-                float(inner_article),
-            ]
-        out.append((pos, score, feats, p))
-    return key, out
+        if score > best:
+            best = score
+            found = (pos, score, p)
+    return key, found
