@@ -69,7 +69,8 @@ _AR_LATIN = re.compile(rf"[A-Za-z](?<=[{_AR}{_HARAKAT}][A-Za-z])")  # position: 
 _HIJRI_END = re.compile(r"\dهـ(?=\d)")
 _LATIN_AR = re.compile(rf"[A-Za-z](?=[{_AR}])")  # position: m.end()
 _AR_DIGIT = re.compile(rf"\d(?<=[{_AR}{_HARAKAT}\u0640]\d)")  # position: m.start()
-_DIGIT_AR = re.compile(rf"\d(?=[{_AR}]{{2}})")
+# A digit glued to Arabic letters; after a Hijri year (1436هـ) the era mark belongs to the date.
+_DIGIT_AR = re.compile(rf"\d(?:هـ(?=[{_AR}])|(?=[{_AR}]{{2}}))")
 _TOKEN = re.compile(r"\S+")
 _OPENERS = _OPEN_Q + "([{"
 # Characters whose presence enables a cue pass.
@@ -327,9 +328,6 @@ def _quote_parity(line: str, cues: Cues, starts: list[int], spans: list[tuple[in
                     _add(cues, i, "quote-parity", line)
                     cues.pop(i + 1, None)  # nor right after an opening one
             open_ = not closing
-            i = line.find(quote, i + 1)
-            continue
-            open_ = not open_
             i = line.find(quote, i + 1)
 
 
