@@ -48,7 +48,8 @@ _OPEN_AFTER = re.compile(
 _FINAL_LETTER = re.compile(rf"(?:ة|ى(?!ء))[{_HARAKAT}]*(?={_ALNUM})")
 _TANWEEN = re.compile(rf"ً(?:(?<=اً)|ا)(?={_ALNUM})|[ٌٍ](?={_ALNUM})")
 # ء then و: ء is mid-word before و in under 1% of its mid-word uses (NOTES).
-_HAMZA_WAW = re.compile(rf"ء[{_HARAKAT}]*(?=[وؤ])")
+# The plural verb ending ءوا (أساءوا, جاءوا) closing its token is the exception.
+_HAMZA_WAW = re.compile(rf"ء[{_HARAKAT}]*(?=[وؤ])(?!وا(?:[^{_AR}{_HARAKAT}]|$))")
 _ELLIPSIS = re.compile(rf"(?:\.\.+|…)(?={_LETTER})")
 _ELLIPSIS_QUOTE = re.compile(rf"\.(?<=[^\W_]\.)\.+(?=[{_OPEN_Q}])|…(?<=[^\W_]…)(?=[{_OPEN_Q}])")
 _BEFORE_DOTS = re.compile(rf"\.(?<={_ALNUM}\.)(?=\.+[^\W_])|…(?<={_ALNUM}…)(?=[^\W_])")
