@@ -383,18 +383,22 @@ def test_auto_reads_each_list_items_title_once(
     home_page: Page, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Scoring the lists already found each member's title and link; the kept lists reuse them.
-    import feedsmith.extract as extract_module
+    import feedsmith.detect as detect_module
+    import feedsmith.items as items_module
 
     expected = extract(home_page, source())
     seen: list[object] = []
-    real = extract_module._default_title
+    real = items_module.default_title
 
     def counting(el, base):
         seen.append(el)
         return real(el, base)
 
-    monkeypatch.setattr(extract_module, "_default_title", counting)
+    # detect scores lists with it, items reads the items of the lists it keeps.
+    monkeypatch.setattr(items_module, "default_title", counting)
+    monkeypatch.setattr(detect_module, "default_title", counting)
     assert extract(home_page, source()) == expected
+    assert seen
     assert len(seen) == len(set(seen))
 
 
