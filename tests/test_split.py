@@ -75,6 +75,10 @@ GLUED_CASES = [
     (AR, ["نقل المصابين الثلاثة إلى المستشفى", "وصول قافلة المساعدات إلى القرية"], "ى"),
     (AR, ["اللاعب الدولي يعود إلى الملاعب مجددًا", "المدرب يعلن التشكيلة الأساسية"], "tanween"),
     (AR, ["حملة وطنية للوقاية من الوباء", "وزير المالية يعلن الميزانية الجديدة"], "ء then و"),
+    # A Hijri year's era mark belongs to the date; the word glued after it opens a headline.
+    (AR, ["انطلاق موسم الحج 1436هـ", "زلزال بقوة 5 درجات يضرب الساحل"], "هـ then a word"),
+    # A run that also reads as clitics + a stem (ال+ريحا+ين) may still be two words.
+    (AR, ["الرياح تقتلع الأشجار في مهب الريح", "أين تذهب النفايات الإلكترونية"], "clitic reading"),
     # No visible cue: the lexicon shows two words (ر and ا do not connect: invisible on screen).
     (AR, ["المنتخب يستعد لمباراة الغد", "افتتاح معرض الكتاب في الرياض"], "lexicon"),
     (AR, ["ارتفاع أسعار الذهب في الأسواق", "انخفاض حاد في صادرات النفط"], "lexicon"),
@@ -120,6 +124,7 @@ TRAPS = [
     (AR, "المعلمون يتسلمون مستحقاتهم والمعلمات ينتظرن قرارهن", "attached suffixes"),
     (AR, "المدرب يعلن عن خطة التدريب الجديد. واللاعبون يستعدون", "known word ending in د."),
     (AR, "الفريق يفوز على ضيفه بهدف وحيد.. والجماهير تحتفل", "د then the .. ellipsis"),
+    (AR, "مغردون أساءوا للاعبين بعد الهزيمة القاسية", "ءوا verb ending"),
     (EN, "Apple unveils new iPhone models at its annual event", "iPhone"),
     (EN, "YouTube changes its rules for young creators", "YouTube"),
     (EN, "McDonald's raises prices across the country", "McDonald's"),
@@ -336,6 +341,8 @@ CUE_POSITIONS = [
     ("word...«next»", "dots-quote", 7),
     ("الجوفد. سالم", "doctor", 5),
     ("عام 1440هـ3 مشاريع", "digit-letter", 10),
+    ("عام 1436هـزلزال", "digit-letter", 10),
+    ("مغردون أساءوا لهم", None, None),
     ("الـ30 يوماً", None, None),
 ]
 
