@@ -7,7 +7,7 @@ Nothing is published unless every feed passes the offline validator.
 
 Pages are read (extract, split, topics) on this thread as they arrive, while the rest download;
 the store records them afterwards in config order, so the output does not depend on which server
-answered first. A page that came from the HTTP cache (a 304) and whose fingerprint (page text,
+answered first. A page that came from the HTTP cache (a 304, or still fresh) and whose fingerprint (page text,
 the source's settings, the topics, feedsmith's code) matches its last success is not read
 again: the store only moves ``last_seen`` of the items it gave then (see ``Store.reseen``).
 """
@@ -91,10 +91,13 @@ def build(
     session: requests.Session | None = None,
     output: Path | None = None,
     progress: bool = False,
+    revalidate: bool = False,
 ) -> BuildReport:
     """Build every feed and page of ``config`` and publish them to the output folder.
 
     ``now`` and ``session`` are passed in so builds are deterministic and testable.
+    ``revalidate`` asks again for every page the HTTP cache holds as still fresh (a conditional
+    GET each), instead of taking the server's word that it has not changed.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     output = Path(output) if output is not None else config.site.output
@@ -103,7 +106,12 @@ def build(
     reader = _Reader(config)
 
     with (
-        Fetcher(user_agent=user_agent, cache_dir=config.site.cache, session=session) as fetcher,
+        Fetcher(
+            user_agent=user_agent,
+            cache_dir=config.site.cache,
+            session=session,
+            revalidate=revalidate,
+        ) as fetcher,
         Store(config.site.state) as store,
     ):
         previous_counts = {s.name: s.item_count for s in store.source_statuses()}
@@ -356,14 +364,8 @@ def _with_content(
 
 def _full_text(fetcher: Fetcher, source: SourceConfig, link: str) -> str | None:
     try:
-        page = fetcher.fetch_url(
-            link,
-            timeout=source.timeout,
-            respect_robots=source.respect_robots,
-            encoding=source.encoding,
-            delay=source.delay,
-            use_cache=False,  # an article is read once, so caching it only grows the cache
-        )
+        # Not cached, and refused on a private address off the source's own host.
+        page = fetcher.fetch_link(link, source)
         return extract_article(page, timezone=source.timezone).body_html
     except (FetchError, ExtractError) as exc:
         log.warning("source %r: article %s not read: %s", source.name, link, exc)

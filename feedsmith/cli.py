@@ -80,9 +80,21 @@ def main() -> None:
     help="Output folder (default: site.output from the config).",
 )
 @click.option("--strict", is_flag=True, help="Exit with 1 when any source fails.")
+@click.option(
+    "--revalidate",
+    is_flag=True,
+    help="Ask again for every page, even those the server said are still fresh.",
+)
 @click.option("-v", "--verbose", count=True, help="Say what each stage decided.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-def build(config_path: Path, output: Path | None, strict: bool, verbose: int, quiet: bool) -> None:
+def build(
+    config_path: Path,
+    output: Path | None,
+    strict: bool,
+    revalidate: bool,
+    verbose: int,
+    quiet: bool,
+) -> None:
     """Fetch every source and write the feeds and pages."""
     from feedsmith.build import build as run_build
 
@@ -94,7 +106,12 @@ def build(config_path: Path, output: Path | None, strict: bool, verbose: int, qu
         if problems:
             raise ConfigException(f"--output: {problems[0]}")
     try:
-        report = run_build(config, output=output, progress=not quiet and sys.stderr.isatty())
+        report = run_build(
+            config,
+            output=output,
+            progress=not quiet and sys.stderr.isatty(),
+            revalidate=revalidate,
+        )
     except ValidationError as exc:
         raise click.ClickException(
             "refusing to publish feeds that break the formats' rules:\n  "

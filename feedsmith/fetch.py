@@ -1,22 +1,33 @@
 """The fetch stage: source URLs and files in, decoded ``Page`` objects out.
 
-Takes ``SourceConfig`` objects (or bare URLs, for full-text article fetches) and returns
-``Page`` objects whose ``text`` is decoded the way a browser would (see ``feedsmith.encoding``),
-or raises ``FetchError(url, reason)``. ``fetch_as_completed`` fetches many sources, concurrently
-across hosts and politely within one, and yields ``(source, Page or FetchError)`` as each one
-arrives; ``fetch_all`` returns them as a dict, in source order.
+Takes ``SourceConfig`` objects (:meth:`Fetcher.fetch_source`), bare URLs the user chose
+(:meth:`Fetcher.fetch_url`), or links found on a source's page, for full-text articles
+(:meth:`Fetcher.fetch_link`), and returns ``Page`` objects whose ``text`` is decoded the way a
+browser would (see ``feedsmith.encoding``), or raises ``FetchError(url, reason)``.
+``fetch_as_completed`` fetches many sources, concurrently across hosts and politely within
+one, and yields ``(source, Page or FetchError)`` as each one arrives; ``fetch_all`` returns
+them as a dict, in source order.
 
 Wire-level decoding (gzip/deflate with a bound, charsets) lives in ``feedsmith.encoding``,
-the on-disk HTTP and robots.txt caches in ``feedsmith.http_cache``, and per-host politeness
+the on-disk HTTP and robots.txt caches and the freshness rules in ``feedsmith.http_cache``,
+the address check of links found on pages in ``feedsmith.addresses``, and per-host politeness
 in ``feedsmith.politeness``.
 
 What a request does, in order: scheme check (http and https only; ``file`` only for configured
-sources), robots.txt (fetched once per origin per ``Fetcher``), per-host politeness (one request
-at a time per host, ``delay`` seconds apart), a conditional GET from the on-disk cache, then
-retries with backoff on connection errors, timeouts, 429 and 5xx, redirects followed by hand
-(so loops and long chains are reported, and every hop goes through robots and politeness), and
-a streamed body capped on its decompressed size. ``timeout`` bounds connecting, each silence
-while reading, and the whole of one response (so a server trickling bytes cannot hold a worker).
+sources); for a link found on a page, the address check (``feedsmith.addresses``: no private
+addresses but the source's own host); the HTTP cache: an entry the server said is still fresh
+(``Cache-Control: max-age``, ``Expires``) is the answer, with no request at all, not even for
+robots.txt (``Fetcher(revalidate=True)`` skips this step); robots.txt (fetched once per origin
+per ``Fetcher``); per-host politeness (one request at a time per host, ``delay`` seconds
+apart); a conditional GET with the cached validators; then retries with backoff on connection
+errors, timeouts, 429 and 5xx, redirects followed by hand (so loops and long chains are
+reported, and every hop goes through these same steps), and a streamed body capped on its
+decompressed size. ``timeout`` bounds connecting, each silence while reading, and the whole of
+one response (so a server trickling bytes cannot hold a worker).
+
+Cache entries are keyed by the URL that answered 200, so freshness is only ever used for a URL
+that answered without a redirect: a source that redirects still sends its redirect request,
+and only the target's request is spared while the target is fresh.
 
 robots.txt: a 200 is obeyed; any 4xx means no rules (RFC 9309); a 5xx, a timeout or an
 unreachable server also means no rules. RFC 9309 says to assume "disallow all" there, but a
@@ -29,6 +40,7 @@ so a build every hour asks each host for robots.txt once a day; trouble is asked
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
 import logging
 import queue
@@ -51,9 +63,10 @@ import urllib3
 from requests.utils import requote_uri
 
 from feedsmith import __version__
+from feedsmith.addresses import LinkGuard
 from feedsmith.encoding import BoundedInflater, decode_document
 from feedsmith.errors import FetchError
-from feedsmith.http_cache import CacheEntry, ConditionalCache, RobotsCache
+from feedsmith.http_cache import CacheEntry, ConditionalCache, RobotsCache, freshness
 from feedsmith.models import Page, SourceConfig
 from feedsmith.politeness import HostGate, host_key
 
@@ -106,10 +119,16 @@ class _Response:
     reason: str
     headers: requests.structures.CaseInsensitiveDict[str]
     body: bytes = b""
+    received: float = 0.0  # time.time() when the answer arrived; freshness counts from it
+    fresh: bool = False  # no request was made: a cache entry that is still fresh answered
 
 
 class Fetcher:
-    """Fetches pages over one ``requests.Session``. Thread-safe; use one per build."""
+    """Fetches pages over one ``requests.Session``. Thread-safe; use one per build.
+
+    ``revalidate=True`` ignores the freshness the servers gave: every cached page is asked
+    for again with a conditional GET (what changes the freshness kept for the next run).
+    """
 
     def __init__(
         self,
@@ -122,6 +141,7 @@ class Fetcher:
         retries: int = 2,
         backoff: float = 0.5,
         max_retry_after: float = 30.0,
+        revalidate: bool = False,
     ) -> None:
         if not user_agent.strip():
             raise ValueError("user_agent must name the tool and the site")
@@ -131,6 +151,7 @@ class Fetcher:
         self.retries = retries
         self.backoff = backoff
         self.max_retry_after = max_retry_after
+        self.revalidate = revalidate
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         self._cache = ConditionalCache(cache_dir) if cache_dir is not None else None
@@ -184,15 +205,62 @@ class Fetcher:
         delay: float = 0.0,
         use_cache: bool = True,
     ) -> Page:
-        """Fetch one http(s) URL. ``file:`` URLs are refused here: this is also called with
-        links found on scraped pages, which must not be able to read local files."""
+        """Fetch one http(s) URL the user chose. ``file:`` URLs are refused here. A link found
+        on a scraped page goes through :meth:`fetch_link` instead.
+
+        ``from_cache`` is true on the Page when the body came from the cache: after a 304, or
+        without any request while the server's freshness lasts (``status`` 200 then)."""
+        return self._fetch_http(
+            url,
+            timeout=timeout,
+            respect_robots=respect_robots,
+            encoding=encoding,
+            delay=delay,
+            cache=self._cache if use_cache else None,
+            guard=None,
+        )
+
+    def fetch_link(self, url: str, source: SourceConfig) -> Page:
+        """Fetch a link found on ``source``'s page (a full-text article), with the source's
+        timeout, robots, encoding and delay settings.
+
+        The link, and every redirect after it, is refused (FetchError) when its host is, or
+        resolves to, a private, loopback, link-local or otherwise non-public address, unless
+        it is the host of the source's own URL (see :mod:`feedsmith.addresses`). Not cached: an
+        article is read once, so caching it would only grow the cache."""
+        return self._fetch_http(
+            url,
+            timeout=source.timeout,
+            respect_robots=source.respect_robots,
+            encoding=source.encoding,
+            delay=source.delay,
+            cache=None,
+            guard=LinkGuard(source.page_url or source.url),
+        )
+
+    def _fetch_http(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        respect_robots: bool,
+        encoding: str | None,
+        delay: float,
+        cache: ConditionalCache | None,
+        guard: LinkGuard | None,
+    ) -> Page:
         _check_scheme(url, url)
-        cache = self._cache if use_cache else None
         response, cached = self._follow(
-            url, timeout=timeout, delay=delay, respect_robots=respect_robots, cache=cache
+            url,
+            timeout=timeout,
+            delay=delay,
+            respect_robots=respect_robots,
+            cache=cache,
+            guard=guard,
         )
         if cached is not None:
-            logger.debug("%s: 304 Not Modified, using the cached body", response.url)
+            if not response.fresh:
+                logger.debug("%s: 304 Not Modified, using the cached body", response.url)
             body, content_type = cached.body, cached.content_type
         else:
             body, content_type = response.body, response.headers.get("Content-Type", "")
@@ -201,6 +269,8 @@ class Fetcher:
         text, codec = _decode(url, body, charset, encoding)
         if cache is not None and cached is None:
             self._remember(cache, response, content_type)
+        elif cache is not None and cached is not None and not response.fresh:
+            self._refresh(cache, cached, response)
         return Page(
             url=response.url,
             text=text,
@@ -238,16 +308,28 @@ class Fetcher:
         delay: float,
         respect_robots: bool,
         cache: ConditionalCache | None,
+        guard: LinkGuard | None = None,
         retries: int | None = None,
         max_bytes: int | None = None,
     ) -> tuple[_Response, CacheEntry | None]:
-        """GET with redirects followed by hand; returns the final response and, after a 304,
-        the cache entry it confirmed. Raises FetchError for anything but 2xx or 304."""
+        """GET with redirects followed by hand; returns the final response and, after a 304
+        or for a fresh entry (``response.fresh``, no request made), the cache entry that
+        answered. Raises FetchError for anything but 2xx or 304, and for a hop ``guard``
+        refuses."""
         chain = [url]
         current = url
         while True:
+            if guard is not None:
+                guard.check(url, current)
+            entry = cache.load(current) if cache is not None else None
+            if entry is not None and not self.revalidate:
+                left = entry.fresh_for(time.time())
+                if left:
+                    logger.debug("%s: still fresh for %.0f s, no request", current, left)
+                    headers = requests.structures.CaseInsensitiveDict[str]()
+                    return _Response(current, 200, "", headers, fresh=True), entry
             hop_delay = delay
-            rules = self._robots_rules(current, timeout) if respect_robots else None
+            rules = self._robots_rules(current, timeout, guard) if respect_robots else None
             if rules is not None:
                 if not rules.can_fetch(self.user_agent, current):
                     raise FetchError(url, f"{current} is disallowed by robots.txt")
@@ -255,7 +337,6 @@ class Fetcher:
                 crawl_delay = rules.crawl_delay(self.user_agent)
                 if crawl_delay:
                     hop_delay = max(delay, min(float(crawl_delay), self.max_retry_after))
-            entry = cache.load(current) if cache is not None else None
             response = self._with_retries(
                 current,
                 entry,
@@ -355,6 +436,7 @@ class Fetcher:
                     allow_redirects=False,
                     stream=True,
                 )
+                received = time.time()
             except requests.exceptions.ConnectTimeout:
                 raise _Transient(f"could not connect within {timeout:g} s") from None
             except requests.exceptions.ReadTimeout:
@@ -371,7 +453,8 @@ class Fetcher:
                     body = self._read_body(url, resp, deadline, timeout, max_bytes)
                 # Keyed by the URL as requested (not as requests re-encoded it): the cache and the
                 # redirect-loop check compare against that.
-                return _Response(url, resp.status_code, resp.reason or "", resp.headers, body)
+                reason = resp.reason or ""
+                return _Response(url, resp.status_code, reason, resp.headers, body, received)
             finally:
                 resp.close()
 
@@ -443,24 +526,73 @@ class Fetcher:
         return bytes(body)
 
     def _remember(self, cache: ConditionalCache, response: _Response, content_type: str) -> None:
-        etag = response.headers.get("ETag")
-        last_modified = response.headers.get("Last-Modified")
+        """Keep a 2xx answer: its validators, and for a 200 how long it stays fresh."""
+        headers = response.headers
+        etag, last_modified = headers.get("ETag"), headers.get("Last-Modified")
+        fresh = freshness(headers, response.received)
+        fresh_until = fresh.fresh_until if response.status == 200 else None
         try:
-            if etag or last_modified:
-                cache.save(
-                    CacheEntry(response.url, etag, last_modified, content_type, response.body)
+            if fresh.store and (etag or last_modified or fresh_until):
+                entry = CacheEntry(
+                    response.url,
+                    etag,
+                    last_modified,
+                    content_type,
+                    response.body,
+                    cache_control=headers.get("Cache-Control"),
+                    expires=headers.get("Expires"),
+                    fresh_until=fresh_until,
                 )
+                cache.save(entry)
                 logger.debug(
-                    "%s: cached (ETag %s, Last-Modified %s)", response.url, etag, last_modified
+                    "%s: cached (ETag %s, Last-Modified %s, fresh for %.0f s)",
+                    response.url,
+                    etag,
+                    last_modified,
+                    fresh.lifetime if fresh_until else 0,
                 )
             else:
-                cache.discard(response.url)  # stale validators would only cost a wasted 304 check
+                # no-store, or nothing to revalidate with: a stale entry would only cost a
+                # wasted 304 check.
+                cache.discard(response.url)
         except OSError as exc:  # a cache we cannot write only costs bandwidth next time
+            logger.warning("cannot write the HTTP cache in %s: %s", cache.directory, exc)
+
+    def _refresh(self, cache: ConditionalCache, entry: CacheEntry, response: _Response) -> None:
+        """Update an entry a 304 confirmed with the 304's headers (RFC 9111 section 4.3.4):
+        new validators, and freshness from its Cache-Control and Expires (the stored ones when
+        it sends none), its Date and its Age."""
+        headers = response.headers
+        merged = {
+            "Cache-Control": headers.get("Cache-Control", entry.cache_control),
+            "Expires": headers.get("Expires", entry.expires),
+            "Date": headers.get("Date"),
+            "Age": headers.get("Age"),
+        }
+        fresh = freshness({k: v for k, v in merged.items() if v is not None}, response.received)
+        try:
+            if not fresh.store:
+                cache.discard(entry.url)
+                return
+            updated = dataclasses.replace(
+                entry,
+                etag=headers.get("ETag") or entry.etag,
+                last_modified=headers.get("Last-Modified") or entry.last_modified,
+                cache_control=merged["Cache-Control"],
+                expires=merged["Expires"],
+                fresh_until=fresh.fresh_until,
+            )
+            if updated != entry:
+                cache.save(updated)
+                logger.debug("%s: 304 refreshed the cache entry", entry.url)
+        except OSError as exc:  # a cache we cannot write only costs a request next time
             logger.warning("cannot write the HTTP cache in %s: %s", cache.directory, exc)
 
     # -- robots.txt ---------------------------------------------------------------------------
 
-    def _robots_rules(self, url: str, timeout: float) -> RobotFileParser | None:
+    def _robots_rules(
+        self, url: str, timeout: float, guard: LinkGuard | None = None
+    ) -> RobotFileParser | None:
         """The parsed robots.txt for the URL's origin, or None when there are no rules."""
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
@@ -468,10 +600,12 @@ class Fetcher:
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:  # one fetch of robots.txt per origin, even with many threads asking
             if origin not in self._robots:
-                self._robots[origin] = self._load_robots(origin, timeout)
+                self._robots[origin] = self._load_robots(origin, timeout, guard)
         return self._robots[origin]
 
-    def _load_robots(self, origin: str, timeout: float) -> RobotFileParser | None:
+    def _load_robots(
+        self, origin: str, timeout: float, guard: LinkGuard | None
+    ) -> RobotFileParser | None:
         robots_url = origin + "/robots.txt"
         cache, now = self._robots_cache, time.time()
         cached = cache.load(origin, now) if cache is not None else None
@@ -479,7 +613,7 @@ class Fetcher:
             (body,) = cached
             logger.debug("%s: robots.txt from the cache", origin)
         else:
-            body, lasting = self._download_robots(robots_url, timeout)
+            body, lasting = self._download_robots(robots_url, timeout, guard)
             if lasting and cache is not None:
                 cache.save(origin, body, now)
         if body is None:
@@ -488,10 +622,13 @@ class Fetcher:
         parser.parse(body.decode("utf-8", errors="replace").splitlines())
         return parser
 
-    def _download_robots(self, robots_url: str, timeout: float) -> tuple[bytes | None, bool]:
+    def _download_robots(
+        self, robots_url: str, timeout: float, guard: LinkGuard | None
+    ) -> tuple[bytes | None, bool]:
         """``(body, lasting)``: the body of robots.txt, or None for no rules, and whether the
         answer may be kept for a day. A 4xx means no rules (RFC 9309) and lasts; a 5xx, a 429
-        or an unreachable server also means no rules (see the module docstring), this time."""
+        or an unreachable server also means no rules (see the module docstring), this time.
+        For a link found on a page, ``guard`` checks robots.txt's redirects too."""
         try:
             response, _ = self._follow(
                 robots_url,
@@ -499,6 +636,7 @@ class Fetcher:
                 delay=0.0,
                 respect_robots=False,
                 cache=None,
+                guard=guard,
                 retries=0,
                 max_bytes=_ROBOTS_MAX_BYTES,
             )

@@ -92,7 +92,7 @@ class Page:
     content_type: str = "text/html"
     encoding: str = "utf-8"
     status: int = 200
-    from_cache: bool = False  # served from the conditional-GET cache after a 304
+    from_cache: bool = False  # served from the HTTP cache: after a 304, or still fresh
 
     @property
     def is_html(self) -> bool:

@@ -58,9 +58,15 @@ class Site:
     """A feeds.yaml in a temporary folder whose two sources are pages on a local server."""
 
     def __init__(
-        self, tmp_path: Path, server: HTTPServer, max_age_days: int = 30, etags: bool = False
+        self,
+        tmp_path: Path,
+        server: HTTPServer,
+        max_age_days: int = 30,
+        etags: bool = False,
+        max_age: int | None = None,
     ):
         self.server = server
+        self.max_age = max_age  # send Cache-Control: max-age=N with every page (200 and 304)
         self.root = tmp_path
         self.pages: dict[str, str] = {}
         self.failing: set[str] = set()
@@ -93,12 +99,14 @@ class Site:
             self.statuses.append(status)
             body = page if status == 200 else ""
             headers = {"ETag": etag}
+            if self.max_age is not None:
+                headers["Cache-Control"] = f"max-age={self.max_age}"
             return Response(body, status, headers, content_type="text/html; charset=utf-8")
 
         return handle
 
-    def build(self, now: datetime):
-        return build(self.config, now=now)
+    def build(self, now: datetime, **kwargs):
+        return build(self.config, now=now, **kwargs)
 
     def feed(self, slug: str, ext: str = "xml"):
         parsed = feedparser.parse(self.root / "public" / "feeds" / f"{slug}.{ext}")
@@ -502,3 +510,93 @@ def test_results_do_not_depend_on_the_order_pages_arrive(
     entries = entries_by_title(site.feed("source-alpha"))
     assert list(entries) == ["وزير النفط يعلن خطة جديدة"]
     assert "وزير النفط يعلن خطة جديدة" not in entries_by_title(site.feed("source-beta"))
+
+
+# -- pages the server said are still fresh are not asked for ----------------------------------
+
+
+def test_rebuild_within_max_age_makes_no_request_and_keeps_every_item(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = Site(tmp_path, httpserver, etags=True, max_age=600)
+    site.pages["alpha"] = list_page(
+        [("/n/1", "ارتفاع أسعار النفط في الأسواق"), ("/n/2", "وزير الخارجية يزور عمان")]
+    )
+    site.pages["beta"] = list_page([("/b/1", "افتتاح معرض الكتاب في دمشق")])
+    site.build(T0)
+    first = site.snapshot()
+    requests_before = len(httpserver.log)
+    extracted = count_extractions(monkeypatch)
+
+    report = site.build(T0 + timedelta(hours=1))
+    assert len(httpserver.log) == requests_before  # no page, no robots.txt: nothing at all
+    assert site.statuses == [200, 200]
+    assert extracted == []
+    assert [(s.name, s.ok, s.items, s.new_items) for s in report.sources] == [
+        ("alpha", True, 2, 0),
+        ("beta", True, 1, 0),
+    ]
+    assert set(last_seen(site).values()) == {T0 + timedelta(hours=1)}  # seen again
+    feeds = {k: v for k, v in first.items() if k.startswith("feeds")}
+    assert {k: v for k, v in site.snapshot().items() if k.startswith("feeds")} == feeds
+    assert len(site.feed("all").entries) == 3
+
+    # revalidate=True asks again with the validators: every page answers 304.
+    report = site.build(T0 + timedelta(hours=2), revalidate=True)
+    assert site.statuses == [200, 200, 304, 304]
+    assert [(s.name, s.ok, s.items) for s in report.sources] == [
+        ("alpha", True, 2),
+        ("beta", True, 1),
+    ]
+    assert len(site.feed("all").entries) == 3
+
+
+def test_full_text_refuses_article_links_to_private_addresses(
+    tmp_path: Path, server: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from werkzeug import Response
+
+    port = server.port
+    refused = [
+        f"http://127.0.0.1:{port}/a/1",  # the very server, under another host name
+        "http://169.254.169.254/latest/meta-data/",
+        f"http://[::1]:{port}/a/2",
+        "http://10.0.0.1/a/3",
+    ]
+    titles = ["خبر يشير إلى عنوان محلي", "خبر يشير إلى خدمة البيانات", "خبر يشير إلى عنوان آخر",
+              "خبر يشير إلى شبكة داخلية"]  # fmt: skip
+    links = [("/a/ok", "خبر على موقع المصدر نفسه"), *zip(refused, titles, strict=True)]
+    served: list[str] = []
+
+    def article(request):
+        served.append(request.path)
+        html = ARTICLE.format(title="خبر", url=request.url, body="نص المقال المسموح")
+        return Response(html, content_type="text/html; charset=utf-8")
+
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    server.expect_request("/list").respond_with_data(
+        list_page(links), content_type="text/html; charset=utf-8"
+    )
+    for path in ("/a/ok", "/a/1", "/a/2"):
+        server.expect_request(path).respond_with_handler(article)
+    # The source is on "localhost"; its page links to 127.0.0.1 and friends.
+    (tmp_path / "feeds.yaml").write_text(
+        "site:\n  title: أخبار\n  base_url: https://example.github.io/feeds/\n  language: ar\n"
+        "sources:\n  - name: hostile\n"
+        f"    url: http://localhost:{port}/list\n"
+        '    items: "ul.latest li"\n    full_text: true\n    delay: 0\n    timeout: 2\n'
+        "topics:\n  - slug: news\n    title: أخبار\n    keywords: [خبر]\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level("WARNING", logger="feedsmith"):
+        report = build(load_config(tmp_path / "feeds.yaml"), now=T0)
+    assert [(s.name, s.ok, s.items) for s in report.sources] == [("hostile", True, 5)]
+    assert served == ["/a/ok"]  # the source's own host only
+    reported = [r.getMessage() for r in caplog.records if "not read" in r.getMessage()]
+    assert len(reported) == 4
+    for link, line in zip(refused, reported, strict=True):
+        assert line.startswith(f"source 'hostile': article {link} not read: {link}: link refused:")
+        assert "which a link found on a page may not reach" in line
+    entries = entries_by_title(feedparser.parse(tmp_path / "public" / "feeds" / "all.xml"))
+    assert "نص المقال المسموح" in entries["خبر على موقع المصدر نفسه"].content[0].value
+    assert all("content" not in entries[title] for title in titles)

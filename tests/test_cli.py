@@ -106,3 +106,23 @@ def test_output_that_holds_the_project_is_refused(project: Path) -> None:
     assert "--output:" in result.output
     assert "would be replaced whole on every build, and with it the config file" in result.output
     assert (project / "feeds.yaml").is_file() and (project / "samples").is_dir()
+
+
+def test_revalidate_is_passed_to_the_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedsmith.build
+
+    passed: list[bool] = []
+    real = feedsmith.build.build
+
+    def spy(config, **kwargs):
+        passed.append(kwargs["revalidate"])
+        return real(config, **kwargs)
+
+    monkeypatch.setattr(feedsmith.build, "build", spy)
+    runner = CliRunner()
+    config = str(project / "feeds.yaml")
+    assert runner.invoke(main, ["build", "--config", config, "-q"]).exit_code == 0
+    result = runner.invoke(main, ["build", "--config", config, "-q", "--revalidate"])
+    assert result.exit_code == 0, result.output
+    assert passed == [False, True]
+    assert "--revalidate" in runner.invoke(main, ["build", "--help"]).output

@@ -825,3 +825,146 @@ def test_a_session_passed_in_is_used_and_left_open() -> None:
 def test_user_agent_format() -> None:
     assert default_user_agent("https://news.example.org/").startswith("feedsmith/")
     assert default_user_agent("https://news.example.org/").endswith("(+https://news.example.org/)")
+
+
+# -- links found on pages: no private addresses but the source's own host -----------------------
+
+
+def source_on(url: str, **kwargs: object) -> SourceConfig:
+    options: dict[str, object] = {"respect_robots": False, "timeout": 5.0, "delay": 0.0}
+    options.update(kwargs)
+    return SourceConfig(name="src", url=url, **options)  # type: ignore[arg-type]
+
+
+def test_a_link_on_the_sources_own_host_is_fetched_whatever_the_port(
+    server: HTTPServer, fetcher: Fetcher
+) -> None:
+    server.expect_request("/a/1").respond_with_data(arabic_page(), content_type="text/html")
+    # The source page is on 127.0.0.1 (another port): an intranet source gets its articles.
+    page = fetcher.fetch_link(server.url_for("/a/1"), source_on("http://127.0.0.1:1/list"))
+    assert_arabic(page.text)
+    # A file source counts by its page_url.
+    file_source = SourceConfig(name="f", file=Path("x.html"), page_url="http://127.0.0.1/")
+    assert_arabic(fetcher.fetch_link(server.url_for("/a/1"), file_source).text)
+
+
+@pytest.mark.parametrize(
+    ("link", "why"),
+    [
+        ("http://127.0.0.1:{port}/a/1", "127.0.0.1 is a loopback address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://[::1]:{port}/a/1", "::1 is a loopback address"),
+        ("http://10.0.0.1/admin", "10.0.0.1 is a private address"),
+        ("http://192.168.1.1/", "192.168.1.1 is a private address"),
+        ("http://0.0.0.0:{port}/a/1", "0.0.0.0 is an unspecified address"),
+        ("http://[::ffff:127.0.0.1]:{port}/a/1", "::ffff:127.0.0.1 is a loopback address"),
+        ("http://[fd00::1]/", "fd00::1 is a unique-local address"),
+        ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
+        ("http://100.64.0.1/", "100.64.0.1 is a non-public address"),
+        (
+            "http://2130706433:{port}/a/1",
+            "2130706433, which resolves to 127.0.0.1, is a loopback address",
+        ),
+    ],
+)
+def test_a_link_to_a_private_address_is_refused_before_any_request(
+    server: HTTPServer, fetcher: Fetcher, link: str, why: str
+) -> None:
+    server.expect_request("/a/1").respond_with_data(arabic_page(), content_type="text/html")
+    url = link.format(port=server.port)
+    # The source page is on "localhost": 127.0.0.1 is a different host name.
+    with pytest.raises(FetchError) as info:
+        fetcher.fetch_link(url, source_on(f"http://localhost:{server.port}/list"))
+    assert info.value.url == url
+    assert f"link refused: {why}" in info.value.reason
+    assert "(only localhost, the source's own host, may)" in info.value.reason
+    assert server.log == []
+
+
+def test_a_host_name_that_resolves_to_a_private_address_is_refused(
+    server: HTTPServer, fetcher: Fetcher
+) -> None:
+    server.expect_request("/a/1").respond_with_data(arabic_page(), content_type="text/html")
+    url = f"http://localhost:{server.port}/a/1"
+    with pytest.raises(FetchError) as info:
+        fetcher.fetch_link(url, source_on(server.url_for("/list")))
+    assert "link refused: localhost, which resolves to" in info.value.reason
+    assert server.log == []
+    # The same host name as the source (any case, any port, a trailing dot) is allowed.
+    source = source_on("http://LOCALHOST.:1/list")
+    assert_arabic(fetcher.fetch_link(url, source).text)
+
+
+def test_every_resolved_address_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from feedsmith import addresses
+
+    answers = {
+        "news.example": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+        "rebind.example": ["93.184.215.14", "10.1.2.3"],
+    }
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host not in answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        family = {4: socket.AF_INET, 6: socket.AF_INET6}
+        return [
+            (family[6 if ":" in a else 4], socket.SOCK_STREAM, 6, "", (a, 0)) for a in answers[host]
+        ]
+
+    monkeypatch.setattr(addresses.socket, "getaddrinfo", getaddrinfo)
+    guard = addresses.LinkGuard("https://source.example/list")
+    guard.check("https://news.example/a/1", "https://news.example/a/1")  # public: allowed
+    with pytest.raises(FetchError, match=r"rebind\.example, which resolves to 10\.1\.2\.3, is a"):
+        guard.check("https://rebind.example/a/1", "https://rebind.example/a/1")
+    with pytest.raises(FetchError, match=r"cannot resolve nowhere\.example"):
+        guard.check("https://nowhere.example/a/1", "https://nowhere.example/a/1")
+    # A source without a host of its own (a file without page_url) allows no private host.
+    with pytest.raises(FetchError, match="is a loopback address, which a link found on a page"):
+        addresses.LinkGuard(None).check("http://127.0.0.1/", "http://127.0.0.1/")
+
+
+def test_a_redirect_from_an_allowed_link_to_a_private_address_is_refused(
+    server: HTTPServer, fetcher: Fetcher
+) -> None:
+    server.expect_request("/a/1").respond_with_data(
+        "", 302, {"Location": f"http://localhost:{server.port}/secret"}
+    )
+    server.expect_request("/a/2").respond_with_data(
+        "", 301, {"Location": "http://169.254.169.254/latest/meta-data/"}
+    )
+    server.expect_request("/a/3").respond_with_data("", 302, {"Location": "/a/ok"})
+    server.expect_request("/a/ok").respond_with_data(arabic_page(), content_type="text/html")
+    server.expect_request("/secret").respond_with_data("the secret", content_type="text/plain")
+    source = source_on("http://127.0.0.1/list")
+    for path, target in (("/a/1", "localhost"), ("/a/2", "169.254.169.254")):
+        with pytest.raises(FetchError) as info:
+            fetcher.fetch_link(server.url_for(path), source)
+        assert info.value.reason.startswith("redirect to http://")
+        assert f"refused: {target}" in info.value.reason
+    # A redirect within the source's own host is followed.
+    assert_arabic(fetcher.fetch_link(server.url_for("/a/3"), source).text)
+    assert [request.path for request, _ in server.log] == ["/a/1", "/a/2", "/a/3", "/a/ok"]
+
+
+def test_robots_txt_of_a_link_cannot_redirect_to_a_private_address(
+    server: HTTPServer, fetcher: Fetcher
+) -> None:
+    server.expect_request("/robots.txt").respond_with_data(
+        "", 302, {"Location": f"http://localhost:{server.port}/private-robots"}
+    )
+    server.expect_request("/private-robots").respond_with_data("User-agent: *\nDisallow: /\n")
+    server.expect_request("/a/1").respond_with_data(arabic_page(), content_type="text/html")
+    source = source_on("http://127.0.0.1/list", respect_robots=True)
+    assert_arabic(fetcher.fetch_link(server.url_for("/a/1"), source).text)
+    assert [request.path for request, _ in server.log] == ["/robots.txt", "/a/1"]
+
+
+def test_configured_sources_and_fetch_url_are_not_restricted(
+    server: HTTPServer, fetcher: Fetcher
+) -> None:
+    server.expect_request("/list").respond_with_data(arabic_page(), content_type="text/html")
+    url = f"http://localhost:{server.port}/list"
+    assert_arabic(fetcher.fetch_source(source_on(url)).text)
+    assert_arabic(get(fetcher, server.url_for("/list")).text)
