@@ -7,9 +7,10 @@ Nothing is published unless every feed passes the offline validator.
 
 Pages are read (extract, split, topics) on this thread as they arrive, while the rest download;
 the store records them afterwards in config order, so the output does not depend on which server
-answered first. A page that came from the HTTP cache (a 304, or still fresh) and whose fingerprint (page text,
-the source's settings, the topics, feedsmith's code) matches its last success is not read
-again: the store only moves ``last_seen`` of the items it gave then (see ``Store.reseen``).
+answered first. A page that came from the HTTP cache (a 304, or still fresh) and whose
+fingerprint (page text, the source's settings, the topics, feedsmith's code) matches its last
+success is not read again: the store only moves ``last_seen`` of the items it gave then (see
+``Store.reseen``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import requests
 from feedsmith import __version__
 from feedsmith.errors import ExtractError, FetchError, ValidationError
 from feedsmith.extract import extract, extract_article
-from feedsmith.fetch import Fetcher, default_user_agent, fetch_as_completed
+from feedsmith.fetch import Fetcher, default_user_agent
+from feedsmith.fetch_many import fetch_as_completed
 from feedsmith.identity import item_identity
 from feedsmith.models import (
     Config,

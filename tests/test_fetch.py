@@ -43,13 +43,8 @@ from werkzeug import Response
 
 from feedsmith.encoding import BoundedInflater, codec_name, decode_document, find_declared_charset
 from feedsmith.errors import FetchError
-from feedsmith.fetch import (
-    Fetcher,
-    _retry_after,
-    default_user_agent,
-    fetch_all,
-    fetch_as_completed,
-)
+from feedsmith.fetch import Fetcher, _retry_after, default_user_agent
+from feedsmith.fetch_many import fetch_all, fetch_as_completed
 from feedsmith.models import Page, SourceConfig
 
 # Our own sentences, encodable in UTF-8, windows-1256 and ISO-8859-6 alike.
