@@ -485,3 +485,42 @@ def test_shipped_charlm_loads_lazily_and_once() -> None:
     assert lm is not None and lm.order >= 3
     assert load_charlm("ar") is lm
     assert load_charlm("xx") is None
+
+
+# cues.py keeps each cue's pattern as written (the definition) and runs faster forms of it: one
+# pattern per leading character.  They must give the same cue positions (the match end, or its
+# start where find_cues reads that; a run of closing quotes needs both).
+_BRANCHED = [
+    ("_TERMINAL", "_TERMINAL_BRANCHES", "end"),
+    ("_TANWEEN", "_TANWEEN_BRANCHES", "end"),
+    ("_ELLIPSIS", "_ELLIPSIS_BRANCHES", "end"),
+    ("_ELLIPSIS_QUOTE", "_ELLIPSIS_QUOTE_BRANCHES", "end"),
+    ("_BEFORE_DOTS", "_BEFORE_DOTS_BRANCHES", "start"),
+    ("_CLOSE_THEN", "_CLOSE_THEN_BRANCHES", "span"),
+    ("_CLOSE_BRACKET", "_CLOSE_BRACKET_BRANCHES", "end"),
+    ("_OPEN_AFTER", "_OPEN_AFTER_BRANCHES", "start"),
+    ("_PERCENT", "_PERCENT_BRANCHES", "end"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ابةىاًٌٍء؟?!.…”»›’)]}“«‘„‹([{%٪aZ1٣ \"'")), max_size=40))
+def test_branched_cue_patterns_match_their_definition(text: str) -> None:
+    from feedsmith.split import cues
+
+    def used(found, which: str) -> list[object]:
+        return sorted({m.span() if which == "span" else getattr(m, which)() for m in found})
+
+    for whole, branched, which in _BRANCHED:
+        expected = used(getattr(cues, whole).finditer(text), which)
+        got = used((m for _, p in getattr(cues, branched) for m in p.finditer(text)), which)
+        assert got == expected, (whole, text)
+    digits = {ch for ch in text if ch.isdecimal()}
+    for pattern, index, which in ((cues._AR_DIGIT, 0, "start"), (cues._DIGIT_AR, 1, "end")):
+        expected = used(pattern.finditer(text), which)
+        got = used(
+            (m for d in digits for m in cues._digit_patterns(d)[index].finditer(text)), which
+        )
+        assert got == expected, (pattern.pattern, text)
+    final = used(cues._FINAL_LETTER.finditer(text), "end")
+    assert used([*cues._FINAL_TA.finditer(text), *cues._FINAL_YA.finditer(text)], "end") == final

@@ -14,12 +14,23 @@ matters more than the exact values: punctuation > word-final letters > case > sc
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Iterator
 
 from feedsmith.split.normalise import lookup_key
 from feedsmith.split.vocab import BARE_PREFIXES, Vocabulary
 
-__all__ = ["SEPARATORS", "Cues", "find_cues", "tokens"]
+__all__ = [
+    "SEPARATORS",
+    "Cues",
+    "cues_between",
+    "find_cues",
+    "has_separator",
+    "token_bounds",
+    "tokens",
+    "triggers",
+]
 
 Cues = dict[int, tuple[float, str]]
 
@@ -27,6 +38,7 @@ _LETTER = r"[^\W\d_]"
 _ALNUM = r"[^\W_]"
 _OPEN_Q = "“«‘„‹"
 _CLOSE_Q = "”»›"
+_OPENERS = _OPEN_Q + "([{"
 _AR = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff"
 _HARAKAT = "\u064b-\u065f\u0670"
 
@@ -46,6 +58,11 @@ _OPEN_AFTER = re.compile(
 # Letters that only end an Arabic word (ة, ى; tanween + alef; dammatan/kasratan) glued to a letter.
 # ى mid-token only appears in the Egyptian spelling ىء, hence the exclusion.
 _FINAL_LETTER = re.compile(rf"(?:ة|ى(?!ء))[{_HARAKAT}]*(?={_ALNUM})")
+# The same matches, one pattern per letter: a pattern that starts with one literal character is
+# searched several times faster than one that starts with a set of them.  (A match is the letter
+# and its harakat, so the two never overlap and together find what ``_FINAL_LETTER`` finds.)
+_FINAL_TA = re.compile(rf"ة[{_HARAKAT}]*(?={_ALNUM})")
+_FINAL_YA = re.compile(rf"ى(?!ء)[{_HARAKAT}]*(?={_ALNUM})")
 _TANWEEN = re.compile(rf"ً(?:(?<=اً)|ا)(?={_ALNUM})|[ٌٍ](?={_ALNUM})")
 # ء then و: ء is mid-word before و in under 1% of its mid-word uses (NOTES).
 # The plural verb ending ءوا (أساءوا, جاءوا) closing its token is the exception.
@@ -53,6 +70,46 @@ _HAMZA_WAW = re.compile(rf"ء[{_HARAKAT}]*(?=[وؤ])(?!وا(?:[^{_AR}{_HARAKAT}]
 _ELLIPSIS = re.compile(rf"(?:\.\.+|…)(?={_LETTER})")
 _ELLIPSIS_QUOTE = re.compile(rf"\.(?<=[^\W_]\.)\.+(?=[{_OPEN_Q}])|…(?<=[^\W_]…)(?=[{_OPEN_Q}])")
 _BEFORE_DOTS = re.compile(rf"\.(?<={_ALNUM}\.)(?=\.+[^\W_])|…(?<={_ALNUM}…)(?=[^\W_])")
+# Some patterns above (they define the cues) as one pattern per leading character: (character,
+# pattern); ``find_cues`` runs these.  A pattern that starts with one literal character is searched
+# several times faster than one that starts with a set of them, and a branch whose character is
+# absent is not run at all.  Matches of different branches never overlap and end (or start, where
+# the start is used) at different positions, so together they add the cues the pattern adds.
+_TERMINAL_BRANCHES = tuple(
+    (c, re.compile(rf"{re.escape(c)}[؟?!]*[{_CLOSE_Q}’)\]]*(?={_ALNUM}|[{_OPEN_Q}\"'(\[])"))
+    for c in "؟?!"
+)
+_TANWEEN_BRANCHES = (
+    ("ً", re.compile(rf"ً(?:(?<=اً)|ا)(?={_ALNUM})")),
+    ("ٌ", re.compile(rf"ٌ(?={_ALNUM})")),
+    ("ٍ", re.compile(rf"ٍ(?={_ALNUM})")),
+)
+_ELLIPSIS_BRANCHES = (
+    (".", re.compile(rf"\.\.+(?={_LETTER})")),
+    ("…", re.compile(rf"…(?={_LETTER})")),
+)
+_ELLIPSIS_QUOTE_BRANCHES = (
+    (".", re.compile(rf"\.(?<=[^\W_]\.)\.+(?=[{_OPEN_Q}])")),
+    ("…", re.compile(rf"…(?<=[^\W_]…)(?=[{_OPEN_Q}])")),
+)
+_BEFORE_DOTS_BRANCHES = (
+    (".", re.compile(rf"\.(?<={_ALNUM}\.)(?=\.+[^\W_])")),
+    ("…", re.compile(rf"…(?<={_ALNUM}…)(?=[^\W_])")),
+)
+# A run of closing marks starts where the previous character is none of them: one branch per
+# first character of the run finds the runs (and their starts) that ``_CLOSE_THEN`` and
+# ``_CLOSE_BRACKET`` find.
+_CLOSE_THEN_BRANCHES = tuple(
+    (c, re.compile(rf"(?<![{_CLOSE_Q}]){c}[{_CLOSE_Q}]*(?={_ALNUM}|[{_OPEN_Q}])")) for c in _CLOSE_Q
+)
+_CLOSE_BRACKET_BRANCHES = tuple(
+    (c, re.compile(rf"(?<![)\]}}]){re.escape(c)}[)\]}}]*(?={_ALNUM}|[{_OPEN_Q}])")) for c in ")]}"
+)
+_OPEN_AFTER_BRANCHES = tuple(
+    (c, re.compile(rf"{re.escape(c)}(?<={_ALNUM}{re.escape(c)}|[{_HARAKAT}]{re.escape(c)})"))
+    for c in _OPENERS
+)
+_PERCENT_BRANCHES = tuple((c, re.compile(rf"{c}(?={_ALNUM}|[{_OPEN_Q}])")) for c in "%٪")
 # Bullets and bars that tickers put between headlines.  The boundary goes *before* the mark, so a
 # bullet opens its headline ("• A", "• B"); nothing is dropped, callers may trim it for display.
 SEPARATORS = "•●◆◇■□▪►▶★☆⬤◉◦‣⁃∙|¦‖"  # not · (Catalan l·l)
@@ -72,12 +129,32 @@ _LATIN_AR = re.compile(rf"[A-Za-z](?=[{_AR}])")  # position: m.end()
 _AR_DIGIT = re.compile(rf"\d(?<=[{_AR}{_HARAKAT}\u0640]\d)")  # position: m.start()
 # A digit glued to Arabic letters; after a Hijri year (1436هـ) the era mark belongs to the date.
 _DIGIT_AR = re.compile(rf"\d(?:هـ(?=[{_AR}])|(?=[{_AR}]{{2}}))")
+# The two patterns above for one digit (a literal, so searched fast), compiled on first use: one
+# entry per digit character seen (Unicode has a few hundred).  ``\d`` is ``str.isdecimal``.
+_DIGIT_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _digit_patterns(digit: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    patterns = _DIGIT_PATTERNS.get(digit)
+    if patterns is None:
+        d = re.escape(digit)
+        patterns = _DIGIT_PATTERNS[digit] = (
+            re.compile(rf"{d}(?<=[{_AR}{_HARAKAT}\u0640]{d})"),
+            re.compile(rf"{d}(?:هـ(?=[{_AR}])|(?=[{_AR}]{{2}}))"),
+        )
+    return patterns
+
+
 _TOKEN = re.compile(r"\S+")
-_OPENERS = _OPEN_Q + "([{"
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than a space
 # Characters whose presence enables a cue pass.
 _TRIGGERS = re.compile(rf"[؟?!{_CLOSE_Q}{_OPEN_Q})\]}}(\[{{ًٌٍء.…£$€¥%٪{re.escape(SEPARATORS)}\d]")
 _HAS_ARABIC = re.compile(f"[{_AR}]")
 _HAS_LATIN = re.compile("[A-Za-z]")
+# Triggers and Latin letters in one scan, for lines with Arabic (mostly no Latin at all: searching
+# for a Latin letter separately read the whole line a second time).
+_TRIGGERS_LATIN = re.compile(_TRIGGERS.pattern[:-1] + "A-Za-z]")
+_LATIN_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _CAMEL_NAME_PREFIX = frozenset({"mc", "mac", "de", "di", "da", "du", "la", "le", "van", "von"})
 
 # Log-odds per cue kind (see module docstring).
@@ -111,10 +188,10 @@ _CAMEL_KNOWN_ZIPF = 2.0
 _CAMEL_WINDOW = 40
 
 
-def _token_at(starts: list[int], spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+def _token_at(starts: list[int], ends: list[int], pos: int) -> tuple[int, int]:
     """Span of the token that contains ``pos`` (bisect: linear scans would be quadratic)."""
-    i = bisect.bisect_right(starts, pos) - 1
-    return spans[max(i, 0)]
+    i = max(bisect.bisect_right(starts, pos) - 1, 0)
+    return starts[i], ends[i]
 
 
 def _letters_key(text: str) -> str:
@@ -175,6 +252,15 @@ def _camel_vetoed(line: str, span: tuple[int, int], pos: int, vocab: Vocabulary 
     return False
 
 
+def _branch_matches(
+    line: str, present: set[str], branches: tuple[tuple[str, re.Pattern[str]], ...]
+) -> Iterator[re.Match[str]]:
+    """The matches of each branch whose leading character is in ``present``."""
+    for c, pattern in branches:
+        if c in present:
+            yield from pattern.finditer(line)
+
+
 # One shared (score, kind) tuple per kind: a cue allocates nothing (fewer garbage collections).
 _CUE = {kind: (score, kind) for kind, score in SCORES.items()}
 
@@ -194,22 +280,52 @@ def find_cues(
 
     ``spans`` are the line's ``tokens`` if the caller already has them.
     """
-    cues: Cues = {}
     if spans is None:
-        spans = tokens(line)
-    starts = [s for s, _ in spans]
+        starts, ends = token_bounds(line)
+    else:
+        starts, ends = [a for a, _ in spans], [b for _, b in spans]
+    return cues_between(line, vocab, starts, ends)
+
+
+Triggers = tuple[set[str], bool, bool]
+
+
+def triggers(line: str) -> Triggers:
+    """The trigger characters present in ``line`` (plus, with Arabic, any Latin letters), and
+    whether it has Arabic and Latin letters: what decides which cue passes run at all."""
+    has_arabic = _HAS_ARABIC.search(line) is not None
+    if has_arabic:
+        present = set(_TRIGGERS_LATIN.findall(line))  # Latin letters trigger no pass
+        return present, True, not present.isdisjoint(_LATIN_LETTERS)
+    return set(_TRIGGERS.findall(line)), False, _HAS_LATIN.search(line) is not None
+
+
+def has_separator(found: Triggers) -> bool:
+    """Does the line whose ``triggers`` these are hold a separator mark (• | …)?"""
+    return not found[0].isdisjoint(SEPARATORS)
+
+
+def cues_between(
+    line: str,
+    vocab: Vocabulary | None,
+    starts: list[int],
+    ends: list[int],
+    found: Triggers | None = None,
+) -> Cues:
+    """``find_cues`` given the starts and ends of the line's tokens (``token_bounds``) and, if
+    the caller has them, the line's ``triggers``."""
+    cues: Cues = {}
     # One scan for the rarer characters that trigger cues; each pass below runs only if its
     # trigger occurs (most lines lack most of them, and a scan per pattern was the bulk of the
     # cost of this function).
-    present = set(_TRIGGERS.findall(line))
+    present, has_arabic, has_latin = triggers(line) if found is None else found
     has_digit = any(ch.isdigit() for ch in present)
-    dots = not present.isdisjoint(".…")
-    for m in _TERMINAL.finditer(line) if not present.isdisjoint("؟?!") else ():
+    for m in _branch_matches(line, present, _TERMINAL_BRANCHES):
         _add(cues, m.end(), "terminal", line)
-    for m in _CLOSE_THEN.finditer(line) if not present.isdisjoint(_CLOSE_Q) else ():
+    for m in _branch_matches(line, present, _CLOSE_THEN_BRANCHES):
         pos = m.start()
         before = line[pos - 1] if pos else " "
-        tok_start, _ = _token_at(starts, spans, pos)
+        tok_start, _ = _token_at(starts, ends, pos)
         if before.isspace() or before == "\u0640" or _is_bare_prefix(line, tok_start, pos):
             # ” and » also serve as *opening* quotes in Arabic text (بـ”كورونا”, و”العمل”): after a
             # space, a tatweel or a bare prefix they open, and nothing ends after them.
@@ -218,44 +334,44 @@ def find_cues(
             _add(cues, m.end(), "close-quote-clitic", line)  # «المؤثر»وبولوني: a glued conjunction
         else:
             _add(cues, m.end(), "close-quote", line)
-    for m in _CLOSE_BRACKET.finditer(line) if not present.isdisjoint(")]}") else ():
+    for m in _branch_matches(line, present, _CLOSE_BRACKET_BRANCHES):
         _add(cues, m.end(), "bracket", line)
-    for m in _OPEN_AFTER.finditer(line) if not present.isdisjoint(_OPENERS) else ():
+    for m in _branch_matches(line, present, _OPEN_AFTER_BRANCHES):
         pos = m.start()
-        tok_start, _ = _token_at(starts, spans, pos)
+        tok_start, _ = _token_at(starts, ends, pos)
         if not _is_bare_prefix(line, tok_start, pos):
             _add(cues, pos, "open-quote", line)
-    has_arabic = _HAS_ARABIC.search(line) is not None
-    has_latin = _HAS_LATIN.search(line) is not None
-    for m in _FINAL_LETTER.finditer(line) if has_arabic else ():
+    for m in _FINAL_TA.finditer(line) if has_arabic else ():
         _add(cues, m.end(), "final-letter", line)
-    for m in _TANWEEN.finditer(line) if not present.isdisjoint("ًٌٍ") else ():
+    for m in _FINAL_YA.finditer(line) if has_arabic else ():
+        _add(cues, m.end(), "final-letter", line)
+    for m in _branch_matches(line, present, _TANWEEN_BRANCHES):
         _add(cues, m.end(), "tanween", line)
     for m in _HAMZA_WAW.finditer(line) if "ء" in present else ():
         _add(cues, m.end(), "hamza-waw", line)
-    for m in _ELLIPSIS.finditer(line) if dots else ():
+    for m in _branch_matches(line, present, _ELLIPSIS_BRANCHES):
         _add(cues, m.end(), "ellipsis", line)
-    for m in _ELLIPSIS_QUOTE.finditer(line) if dots else ():
+    for m in _branch_matches(line, present, _ELLIPSIS_QUOTE_BRANCHES):
         _add(cues, m.end(), "dots-quote", line)
-    for m in _BEFORE_DOTS.finditer(line) if dots else ():
+    for m in _branch_matches(line, present, _BEFORE_DOTS_BRANCHES):
         _add(cues, m.start(), "before-dots", line)
     for m in _SEPARATOR.finditer(line) if not present.isdisjoint(SEPARATORS) else ():
         _add(cues, m.start(), "separator", line)
     for m in _CURRENCY.finditer(line) if not present.isdisjoint("£$€¥") else ():
         _add(cues, m.start(), "currency", line)
-    for m in _PERCENT.finditer(line) if not present.isdisjoint("%٪") else ():
+    for m in _branch_matches(line, present, _PERCENT_BRANCHES):
         _add(cues, m.end(), "percent", line)
     for m in _DOCTOR.finditer(line) if has_arabic and "." in present else ():
         pos = m.start()
-        start, _ = _token_at(starts, spans, pos)
+        start, _ = _token_at(starts, ends, pos)
         start = max(start, pos - _CAMEL_WINDOW)  # a word, not a huge token: keeps this linear
         if vocab is None or vocab.zipf(_letters_key(line[start : pos + 1])) is None:
             _add(cues, pos, "doctor", line)
     for m in _LOWER_UPPER.finditer(line) if has_latin else ():
-        if not _camel_vetoed(line, _token_at(starts, spans, m.end()), m.end(), vocab):
+        if not _camel_vetoed(line, _token_at(starts, ends, m.end()), m.end(), vocab):
             _add(cues, m.end(), "lower-upper", line)
     for m in _ACRONYM_WORD.finditer(line) if has_latin else ():
-        start, end = _token_at(starts, spans, m.start())
+        start, end = _token_at(starts, ends, m.start())
         z = None
         if vocab is not None and end - start <= _CAMEL_WINDOW:
             z = vocab.whole(_letters_key(line[start:end]))
@@ -266,23 +382,27 @@ def find_cues(
     script = [m.start() for m in _AR_LATIN.finditer(line)] if has_latin and has_arabic else []
     script += [m.end() for m in _LATIN_AR.finditer(line)] if has_latin and has_arabic else []
     for pos in script:
-        tok_start, _ = _token_at(starts, spans, pos)
+        tok_start, _ = _token_at(starts, ends, pos)
         if not _is_bare_prefix(line, tok_start, pos):
             _add(cues, pos, "script", line)
-    for m in _AR_DIGIT.finditer(line) if has_arabic and has_digit else ():
-        tok_start, _ = _token_at(starts, spans, m.start())
-        # "1436هـ" (Hijri year) then a digit: the tatweel closes the date, it attaches nothing.
-        if _HIJRI_END.match(line, max(0, m.start() - 3)) or not _is_bare_prefix(
-            line, tok_start, m.start()
-        ):
-            _add(cues, m.start(), "digit-letter", line)
-    for m in _DIGIT_AR.finditer(line) if has_arabic and has_digit else ():
-        _add(cues, m.end(), "digit-letter", line)
-    _quote_parity(line, cues, starts, spans)
+    # _AR_DIGIT and _DIGIT_AR, one digit character at a time (each match holds one digit).
+    digits = [_digit_patterns(ch) for ch in present if ch.isdecimal()] if has_arabic else []
+    for ar_digit, _ in digits:
+        for m in ar_digit.finditer(line):
+            tok_start, _ = _token_at(starts, ends, m.start())
+            # "1436هـ" (Hijri year) then a digit: the tatweel closes the date, it attaches nothing.
+            if _HIJRI_END.match(line, max(0, m.start() - 3)) or not _is_bare_prefix(
+                line, tok_start, m.start()
+            ):
+                _add(cues, m.start(), "digit-letter", line)
+    for _, digit_ar in digits:
+        for m in digit_ar.finditer(line):
+            _add(cues, m.end(), "digit-letter", line)
+    _quote_parity(line, cues, starts, ends)
     return cues
 
 
-def _quote_parity(line: str, cues: Cues, starts: list[int], spans: list[tuple[int, int]]) -> None:
+def _quote_parity(line: str, cues: Cues, starts: list[int], ends: list[int]) -> None:
     """Straight quotes (" and ') glued to text on both sides: opening or closing, by parity.
 
     Straight quotes pair up inside a headline, so one that arrives while a quote is open closes it
@@ -324,7 +444,7 @@ def _quote_parity(line: str, cues: Cues, starts: list[int], spans: list[tuple[in
                 cues.pop(i, None)  # nothing starts right before a closing quote
             else:
                 closing = False
-                tok_start, _ = _token_at(starts, spans, i)
+                tok_start, _ = _token_at(starts, ends, i)
                 if before not in "([{“«\u0640" and not _is_bare_prefix(line, tok_start, i):
                     _add(cues, i, "quote-parity", line)
                     cues.pop(i + 1, None)  # nor right after an opening one
@@ -355,4 +475,22 @@ def _closes(line: str, quote: str, i: int) -> bool:
 
 def tokens(line: str) -> list[tuple[int, int]]:
     """(start, end) of each whitespace-free run of ``line``."""
-    return [m.span() for m in _TOKEN.finditer(line)]
+    return list(zip(*token_bounds(line), strict=True))
+
+
+def token_bounds(line: str) -> tuple[list[int], list[int]]:
+    """The starts and the ends of ``tokens(line)``, as two lists.
+
+    Most lines separate their tokens by single spaces, with none at either end: then the tokens
+    are ``line.split(" ")`` and their bounds follow from the lengths in C loops, with no match
+    object or tuple per token (those were most of the cost).  Other whitespace takes the regex.
+    """
+    parts = line.split(" ")
+    if "" in parts or _OTHER_SPACE.search(line):
+        spans = [m.span() for m in _TOKEN.finditer(line)]
+        return [a for a, _ in spans], [b for _, b in spans]
+    # Token i starts after the tokens before it and one space after each.
+    starts = list(itertools.accumulate(map((1).__add__, map(len, parts)), initial=0))
+    ends = list(map((1).__rsub__, starts[1:]))  # a token ends one before the next one starts
+    starts.pop()  # (the start of a token after the last)
+    return starts, ends

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from feedsmith.split.tables import MAX_WORDS, Tables
 
@@ -52,39 +52,38 @@ def decode(gaps: list[Gap], n_tokens: int, tables: Tables, length_weight: float)
     # term, so only the best of them is kept: ``window`` holds [tok_after, best score, node] per
     # token, oldest first.  Its length is bounded by MAX_WORDS + 1 whatever the candidate density,
     # which keeps the decoder linear even inside one huge token.
-    window: deque[list[float]] = deque([[0, 0.0, 0]])
+    window: deque[list[Any]] = deque([[0, 0.0, 0]])  # [tok_after: int, score: float, node: int]
     best_last = 0.0
     for k in range(1, len(nodes)):
-        node = nodes[k]
-        before = node.tok_before
+        _, node_score, before, after = nodes[k]
         while len(window) > 1 and before - window[0][0] + 1 > MAX_WORDS:
             window.popleft()
         top = -1e18
         arg = 0
         for tok_after, score, i in window:
-            n = before - int(tok_after) + 1
+            n = before - tok_after + 1
             if n < 1:
                 n = 1
-            s = (
-                score
-                + (_FRAGMENT if tok_after == before and i and k < end_node else 0.0)
-                + (
-                    length_score[n]
-                    if n <= MAX_WORDS
-                    else length_score[MAX_WORDS] - tail * (n - MAX_WORDS)
-                )
+            # score + fragment term + length term, summed in that order (a fragment term of 0.0
+            # is left out: it changes no sum).
+            if tok_after == before and i and k < end_node:
+                score += _FRAGMENT
+            s = score + (
+                length_score[n]
+                if n <= MAX_WORDS
+                else length_score[MAX_WORDS] - tail * (n - MAX_WORDS)
             )
             if s > top:
                 top = s
-                arg = int(i)
-        best_last = top + node.score
+                arg = i
+        best_last = top + node_score
         back[k] = arg
         last = window[-1]
-        if last[0] == node.tok_after:
+        if last[0] == after:
             if best_last > last[1]:
                 last[1], last[2] = best_last, k
         else:
-            window.append([node.tok_after, best_last, k])
+            window.append([after, best_last, k])
     chosen: list[int] = []
     k = back[-1]
     while k > 0:

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
+from collections.abc import Sequence
 
 from feedsmith.split.charlm import load_charlm
 from feedsmith.split.cues import Cues
 from feedsmith.split.normalise import lookup_key, slice_key
-from feedsmith.split.tables import STRIP, Tables, _shape
+from feedsmith.split.tables import _SHAPES, STRIP, Tables, _shape
 from feedsmith.split.vocab import BARE_PREFIXES, BARE_SUFFIXES, Vocabulary
 
 __all__ = ["FEATURES", "WEIGHTS", "JoinWeights", "lexicon_joins"]
@@ -205,7 +207,7 @@ def _left_ok(key: str, z: float | None) -> bool:
 def lexicon_joins(
     line: str,
     folded: str | None,
-    spans: list[tuple[int, int]],
+    spans: Sequence[tuple[int, int]],
     cues: Cues,
     whole: Vocabulary,
     pieces: Vocabulary,
@@ -213,6 +215,7 @@ def lexicon_joins(
 ) -> Cues:
     """Score the best two-word split of each unknown Arabic run in ``line`` (see module doc).
 
+    ``spans`` (the line's tokens) is not used: the runs are found on the line itself.
     ``whole`` decides whether a run is already a known word (lexicon and outside context);
     ``pieces`` judges the two halves and may also know the strip's own standalone words.
     """
@@ -238,8 +241,11 @@ def _candidates(
     words = whole.lexicon.zipf
     # Scan the folded copy when there is one: most runs are known words, and the membership test
     # on the run as matched (no slicing, no key building) is what keeps this pass cheap.
-    scan = _FOLDED_RUN.finditer(folded) if folded is not None else _AR_RUN.finditer(line)
-    for m in [m for m in scan if m.group() not in words]:
+    scan = list(_FOLDED_RUN.finditer(folded) if folded is not None else _AR_RUN.finditer(line))
+    # All the look-ups in one C loop (see ``Vocabulary.tails_whole``), then the unknown runs.
+    known = list(map(words.__contains__, map(re.Match.group, scan)))
+    for m in itertools.compress(scan, map(operator.not_, known)):
+        run = m.group()
         start, end = m.span()
         # Cut the run at visible cues: each piece is judged on its own.
         cuts = [start]
@@ -253,14 +259,16 @@ def _candidates(
             if b - a < 5 or b - a > _MAX_RUN:
                 continue
             key = lookup_key(line[a:b]) if folded is None else slice_key(folded, a, b)
-            if len(key) < 5 or key in words:
+            # The whole run (no cue inside, no marks) was just found missing from the lexicon.
+            if len(key) < 5 or (key != run and key in words):
                 continue  # a known word (فماهي) is never split by the lexicon
             # A run known only as clitics + a stem (الريحاين read as ال+ريحا+ين) may still be two
-            # words: it is split only against a fixed penalty.
+            # words: it is split only against a fixed penalty.  (``key`` is not in the lexicon:
+            # ``zipf_unlisted`` and the context test stand for ``zipf`` and ``whole``.)
             penalty = 0.0
-            if whole.zipf(key) is not None:
-                if whole.whole(key) is not None:
-                    continue  # a lexicon or page word
+            if whole.zipf_unlisted(key) is not None:
+                if key in whole.context:
+                    continue  # a page word
                 penalty = JoinWeights.CLITIC_RUN
             if _quoted(line, a, b):
                 continue  # a name in quotes («واكاسو», "الأبهية") is one thing, not two words
@@ -317,13 +325,24 @@ def _best_split(
         w_fa,
         _,  # char_gain: added to the best split only (_candidates)
     ) = WEIGHTS
-    zipf = vocab.zipf
+    zipf_unlisted = vocab.zipf_unlisted
     words = vocab.lexicon.zipf
     get = words.get
     context = vocab.context
     short_zipf = JoinWeights.SHORT_ZIPF
     name_right = JoinWeights.NAME_RIGHT
     end_side, start_side = tables.end, tables.start
+    end_word, end_affix, end_shape = (
+        end_side.word.get,
+        end_side.affix_logodds.get,
+        end_side.shape.get,
+    )
+    start_word, start_affix, start_shape = (
+        start_side.word.get,
+        start_side.affix_logodds.get,
+        start_side.shape.get,
+    )
+    shapes = _SHAPES  # _shape's memo, read directly (shape names are non-empty)
     found: _Candidate | None = None
     n = len(key)
     right_zipf, right_whole = vocab.tails_whole(key, 2, n - 1)
@@ -364,7 +383,7 @@ def _best_split(
         left = key[:p]
         zl = left_known = get(left)
         if zl is None:
-            zl = zipf(left)
+            zl = zipf_unlisted(left)  # ``vocab.zipf(left)`` without a second lexicon look-up
         name = False
         if zl is None:
             if p < 4 or zr < name_right or article:
@@ -375,48 +394,60 @@ def _best_split(
             name = True
         if left in BARE_PREFIXES or (p < 3 and zl < short_zipf):
             continue
-        right_al = key.startswith("ال", p)
-        left_short = p <= 3
-        right_short = n - p <= 3
         # vocab.whole(...) is None, from the look-ups already made.
         left_clitic = not name and left_known is None and not (context and left in context)
         if right_whole is None:
             right_clitic = get(right) is None and not (context and right in context)
         else:
             right_clitic = right_whole[p - 2] is None
-        inner_article = name and left.find("ال", 3) >= 0
         before = line[pos - 1]
         # tables.end_key / start_key, inlined (the same look-ups, in the same order).
         stripped = left.strip(STRIP)
-        lo = end_side.word.get(stripped)
+        lo = end_word(stripped)
         if lo is None:
-            lo = end_side.affix_logodds.get(stripped[-2:], 0.0)
-        end_lo = lo + end_side.shape.get(_shape(before), 0.0)
-        lo = start_side.word.get(right)
+            lo = end_affix(stripped[-2:], 0.0)
+        end_lo = lo + end_shape(shapes.get(before) or _shape(before), 0.0)
+        lo = start_word(right)
         if lo is None:
-            lo = start_side.affix_logodds.get(right[:2], 0.0)
-        start_lo = lo + start_side.shape.get(_shape(first), 0.0)
-        score = (
-            w_bias
-            + w_zl * zl
-            + w_zr * zr
-            + w_min * (zl if zl < zr else zr)
-            + w_end * end_lo
-            + w_start * start_lo
-            + (w_hamza if first in "أإآ" else 0.0)
-            + (w_article if right_al else 0.0)
-            + (w_nonconn if before in _NON_CONNECTING else 0.0)
-            + (w_lshort if left_short else 0.0)
-            + (w_rshort if right_short else 0.0)
-            + (w_lclitic if left_clitic else 0.0)
-            + (w_rclitic if right_clitic else 0.0)
-            + (w_fa if right_clitic and first == "ف" else 0.0)
-            + (w_name if name else 0.0)
-            + (w_inner_article if inner_article else 0.0)
-            + (w_name_article if name and right_al else 0.0)
-            + (w_unknown_article if article else 0.0)
-            + (w_both_short if left_short and right_short else 0.0)
-        )
+            lo = start_affix(right[:2], 0.0)
+        start_lo = lo + start_shape(shapes.get(first) or _shape(first), 0.0)
+        # w · features, added term by term in the order of FEATURES (a float sum depends on its
+        # order).  A term whose feature is off, or whose weight is 0, would add 0.0, which changes
+        # no sum: it is skipped, most terms are off for most splits.
+        score = w_bias + w_zl * zl + w_zr * zr
+        if w_min:
+            score += w_min * (zl if zl < zr else zr)
+        score += w_end * end_lo
+        score += w_start * start_lo
+        if first in "أإآ":
+            score += w_hamza
+        right_al = key.startswith("ال", p)
+        if right_al:
+            score += w_article
+        if before in _NON_CONNECTING:
+            score += w_nonconn
+        left_short = p <= 3
+        right_short = n - p <= 3
+        if left_short:
+            score += w_lshort
+        if right_short:
+            score += w_rshort
+        if left_clitic:
+            score += w_lclitic
+        if right_clitic:
+            score += w_rclitic
+            if first == "ف":
+                score += w_fa
+        if name:
+            score += w_name
+            if left.find("ال", 3) >= 0:
+                score += w_inner_article
+            if right_al:
+                score += w_name_article
+        if article:
+            score += w_unknown_article
+        if left_short and right_short:
+            score += w_both_short
         if score > best:
             best = score
             found = (pos, score, p)

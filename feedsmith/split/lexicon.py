@@ -84,14 +84,18 @@ def load_lexicon(lang: str) -> Lexicon:
     buckets = _read_buckets(lang)
     # Bucket i holds words with frequency 10**(-i/100), i.e. Zipf 9 - i/100.
     last = min(len(buckets), round((9.0 - ZIPF_FLOOR) * 100) + 1)
-    # Fold all keys in one pass over a joined string; then insert rarest first so that when two
-    # spellings fold to one key the more frequent one wins.
+    # Fold all keys in one pass over a joined string; then insert the most frequent first, and
+    # when two spellings fold to one key keep the first (more frequent) one.  Frequency order puts
+    # the entries and key strings of common words next to each other in memory: the splitter's
+    # look-ups are mostly waits for memory, and fewer cache lines and pages serve more of them.
     joined = "\n".join("\t".join(b) for b in buckets[:last])
     for old, new in LEXICON_FOLDS:
         joined = joined.replace(old, new)
     table: dict[str, float] = {}
-    lines = joined.split("\n")
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i]:
-            table.update(dict.fromkeys(lines[i].split("\t"), round(9.0 - i / 100, 2)))
+    for i, line in enumerate(joined.split("\n")):
+        if line:
+            fresh = dict.fromkeys(line.split("\t"), round(9.0 - i / 100, 2))
+            for key in fresh.keys() & table.keys():  # rare: folded spellings of a known key
+                del fresh[key]
+            table.update(fresh)
     return Lexicon(lang, table)

@@ -15,6 +15,7 @@ two spellings of a word count as the same.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = [
@@ -82,14 +83,18 @@ def is_format_char(ch: str) -> bool:
 
 
 _KEY_CHARS = frozenset(chr(c) for c in _KEY_TABLE)
+# The same characters as a regex class: finding the few present is a C scan, where
+# ``_KEY_CHARS.intersection(text)`` made a one-character string per Arabic character.
+_KEY_CHAR = re.compile("[" + "".join(sorted(map(re.escape, _KEY_CHARS))) + "]")
 
 
 def _fold(text: str, table: dict[int, str | None]) -> str:
     """``text.translate(table)``, faster on long strings: ``str.translate`` with a dict looks up
-    every character, while the folded characters are rare; replace just the ones present."""
+    every character, while the folded characters are rare; replace just the ones present (no
+    replacement is itself a folded character, so the order of the replaces does not matter)."""
     if len(text) < 64:
         return text.translate(table)
-    for ch in _KEY_CHARS.intersection(text):
+    for ch in set(_KEY_CHAR.findall(text)):
         text = text.replace(ch, table[ord(ch)] or "")
     return text
 

@@ -18,7 +18,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from feedsmith.split.cues import SCORES, SEPARATORS, find_cues, tokens
+from feedsmith.split.cues import (
+    SCORES,
+    SEPARATORS,
+    cues_between,
+    has_separator,
+    token_bounds,
+    triggers,
+)
 from feedsmith.split.decode import Gap, decode
 from feedsmith.split.joins import lexicon_joins
 from feedsmith.split.lexicon import Lexicon
@@ -101,21 +108,25 @@ def split_text(
     # Fold each line once: the folded copy gives the strip's word keys here and every lookup key
     # sliced out of the line later.
     folded = [line_key(line) for line in lines]
-    strip_words: Counter[str] | set[str] = Counter() if context else set()
-    for line, fold in zip(lines, folded, strict=True):
-        key = lookup_key(line) if fold is None else fold.replace("\x00", "").casefold()
-        strip_words.update(_WORD.findall(key))
+    # The strip's own words are needed for the lexicon's piece view and to discount the page
+    # context; a generic language with no context needs neither.
+    strip_words: list[str] = []
+    if lexicon is not None or context:
+        for line, fold in zip(lines, folded, strict=True):
+            key = lookup_key(line) if fold is None else fold.replace("\x00", "").casefold()
+            strip_words += _WORD.findall(key)
     # Page words are evidence only where they occur outside the strip itself: a caller may pass
     # the whole page, strip included, and a glued token must not vouch for itself.
     external: frozenset[str] = frozenset()
     if context:
         extra = word_keys(context)
-        extra.subtract(strip_words)
+        extra.subtract(Counter(strip_words))
         external = frozenset(k for k, n in extra.items() if n > 0)
     whole_vocab = piece_vocab = None
     if lexicon is not None:
         whole_vocab = Vocabulary(lexicon, external)
-        piece_vocab = Vocabulary(lexicon, external | frozenset(strip_words))
+        own = frozenset(strip_words)
+        piece_vocab = Vocabulary(lexicon, external | own if external else own)
     out: list[str] = []
     for line, fold in zip(lines, folded, strict=True):
         out.extend(_split_line(line, fold, lang, whole_vocab, piece_vocab, tables, settings))
@@ -131,56 +142,61 @@ def _split_line(
     tables: Tables,
     s: Settings,
 ) -> list[str]:
-    spans = tokens(line)
+    starts, ends = token_bounds(line)
 
     def key(a: int, b: int) -> str:
         if folded is None:
             return lookup_key(line[a:b].strip(STRIP))
         return slice_key(folded, a, b).strip(STRIP)
 
-    starts = [a for a, _ in spans]
-    cues = find_cues(line, whole_vocab, spans)
+    found = triggers(line)
+    cues = cues_between(line, whole_vocab, starts, ends, found)
     if whole_vocab is not None and piece_vocab is not None and lang == "ar":
-        joins = lexicon_joins(line, folded, spans, cues, whole_vocab, piece_vocab, tables)
+        joins = lexicon_joins(line, folded, (), cues, whole_vocab, piece_vocab, tables)
         for pos, cue in joins.items():
             cues.setdefault(pos, cue)
     strong = sum(1 for score, _ in cues.values() if score >= s.strong_cue)
-    glued = strong >= 1 and strong >= s.glue_ratio * len(spans) / s.typical_length
+    n_tokens = len(starts)
+    glued = strong >= 1 and strong >= s.glue_ratio * n_tokens / s.typical_length
 
     gaps: list[Gap] = []
     tok = 0
+    weak_cue, prune_below = s.weak_cue, s.prune_below
+    strong_table_weight = s.strong_table_weight
+    join_offset = s.join_offset if glued else s.join_offset - s.spaced_lexicon_discount
     for pos in sorted(cues):
-        while spans[tok][1] <= pos:
-            tok += 1
+        tok = bisect.bisect_right(ends, pos, tok)  # the first token from ``tok`` ending after pos
         score, kind = cues[pos]
-        if score < s.weak_cue or (kind != "lexicon" and s.strong_table_weight):
+        if score < weak_cue or (kind != "lexicon" and strong_table_weight):
             # Weak cues (script or digit changes, dots) lean on the start/end statistics.
-            a, b = spans[tok]
+            a, b = starts[tok], ends[tok]
             a, b = max(a, pos - 40), min(b, pos + 40)  # word-sized pieces; linear on huge tokens
-            weight = s.weak_table_weight if score < s.weak_cue else s.strong_table_weight
+            weight = s.weak_table_weight if score < weak_cue else strong_table_weight
             score += weight * (
                 tables.end_key(key(a, pos), line[pos - 1])
                 + tables.start_key(key(pos, b), line[pos])
             )
         if kind == "lexicon":
-            score += s.join_offset if glued else s.join_offset - s.spaced_lexicon_discount
-        if score >= s.prune_below:
+            score += join_offset
+        if score >= prune_below:
             gaps.append(Gap(pos, score, tok, tok))
     if glued:
         # Spaces are no boundaries in a glued line, except before a separator mark (" • ").
-        for m in _SPACED_SEPARATOR.finditer(line):
+        n_cue_gaps = len(gaps)
+        for m in _SPACED_SEPARATOR.finditer(line) if has_separator(found) else ():
             t = bisect.bisect_left(starts, m.start())
             if t:
-                gaps.append(Gap(spans[t][0], SEPARATOR_SCORE, t - 1, t))
-        gaps.sort(key=lambda g: g.pos)
+                gaps.append(Gap(starts[t], SEPARATOR_SCORE, t - 1, t))
+        if len(gaps) > n_cue_gaps:  # the cue gaps came in position order
+            gaps.sort(key=lambda g: g.pos)
     else:
-        keys = [key(a, b) for a, b in spans]
+        keys = [key(a, b) for a, b in zip(starts, ends, strict=True)]
         # The bias offsets the double counting of summed start and end log-odds; with no word
         # statistics there is nothing to offset.
         bias = s.space_bias if tables.has_words else 0.0
-        for t in range(1, len(spans)):
-            b0 = spans[t - 1][1]
-            a1 = spans[t][0]
+        for t in range(1, n_tokens):
+            b0 = ends[t - 1]
+            a1 = starts[t]
             score = (
                 bias
                 + s.end_weight * tables.end_key(keys[t - 1], line[b0 - 1])
@@ -191,7 +207,7 @@ def _split_line(
             if score >= s.prune_below:
                 gaps.append(Gap(a1, score, t - 1, t))
         gaps.sort(key=lambda g: g.pos)
-    cuts = decode(gaps, len(spans), tables, s.length_weight)
+    cuts = decode(gaps, n_tokens, tables, s.length_weight)
     pieces = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
     return [p for p in pieces if p]
 

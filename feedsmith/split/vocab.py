@@ -108,6 +108,11 @@ class Vocabulary:
         z = self._words.get(key)
         if z is not None:
             return z
+        return self.zipf_unlisted(key)
+
+    def zipf_unlisted(self, key: str) -> float | None:
+        """``zipf(key)`` for a key the caller has just found missing from the lexicon: a lookup in
+        the large lexicon table costs more than the rest of this method (a cache miss)."""
         context = self.context
         if context and key in context:
             return CONTEXT_ZIPF
@@ -151,12 +156,15 @@ class Vocabulary:
         context = self.context
 
         def whole_from(b: int) -> list[float | None]:
-            # Zipf of key[q:b] as a whole word for q in lo..b-2 (index q - lo).
-            out = [get(key[q:b]) for q in range(lo, b - 1)]
+            # Zipf of key[q:b] as a whole word for q in lo..b-2 (index q - lo).  The look-ups run
+            # in one ``map`` (a C loop): the lexicon is large, each look-up mostly waits for memory,
+            # and with no bytecode in between the processor overlaps those waits.
+            pieces = [key[q:b] for q in range(lo, b - 1)]
+            out = list(map(get, pieces))
             if context:
-                for q in range(lo, b - 1):
-                    if out[q - lo] is None and key[q:b] in context:
-                        out[q - lo] = CONTEXT_ZIPF
+                for i, z in enumerate(out):
+                    if z is None and pieces[i] in context:
+                        out[i] = CONTEXT_ZIPF
             return out
 
         whole = whole_from(n)
@@ -166,37 +174,43 @@ class Vocabulary:
             if key.endswith(x)
         ]
         cost, cap = _CLITIC_COST, _CLITIC_CAP
+        prefixes_of = _PREFIX_BY_FIRST.get
         result: list[float | None] = []
-        for p in range(lo, hi):
-            z = whole[p - lo] if p < n - 1 else None
-            if z is not None or p >= n - 1:
-                result.append(z if z is not None else self.zipf(key[p:]))
+        # Tails of two letters or more (p < n - 1): known whole, else as clitics + a known stem.
+        for i in range(min(hi, n - 1) - lo):
+            z = whole[i]
+            if z is not None:
+                result.append(z)
                 continue
-            best: float | None = None
-            prefixes = _PREFIX_BY_FIRST.get(key[p])
+            p = lo + i
+            prefixes = prefixes_of(key[p])
             if prefixes:
                 prefixes = [len(x) for x in prefixes if key.startswith(x, p)]
             if not prefixes and not suffixes:
                 result.append(None)
                 continue
+            best: float | None = None
             for k in prefixes or ():
                 if n - p - k >= 2:
-                    z = whole[p + k - lo]
+                    z = whole[i + k]
                     if z is not None and (best is None or z - cost > best):
                         best = z - cost
             for j, stems in suffixes:
                 if n - j - p >= 2:
-                    z = stems[p - lo]
+                    z = stems[i]
                     if z is not None and (best is None or z - cost > best):
                         best = z - cost
                 for k in prefixes or ():
                     if n - j - p - k >= 2:
-                        z = stems[p + k - lo]
+                        z = stems[i + k]
                         if z is not None and (best is None or z - 2 * cost > best):
                             best = z - 2 * cost
             if best is not None and best > cap:
                 best = cap
             result.append(best)
+        # Shorter tails, if asked for.
+        for p in range(max(lo, n - 1), hi):
+            result.append(self.zipf(key[p:]))
         return result, (whole if hi <= n - 1 else None)
 
     def _with_clitics(self, key: str) -> float:
