@@ -21,11 +21,10 @@ against 0.967 for these weights, so the simpler model stays.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from feedsmith.split.charlm import load_charlm
 from feedsmith.split.cues import Cues
@@ -241,16 +240,18 @@ def _candidates(
     words = whole.lexicon.zipf
     # Scan the folded copy when there is one: most runs are known words, and the membership test
     # on the run as matched (no slicing, no key building) is what keeps this pass cheap.
-    scan = list(_FOLDED_RUN.finditer(folded) if folded is not None else _AR_RUN.finditer(line))
-    # All the look-ups in one C loop (see ``Vocabulary.tails_whole``), then the unknown runs.
-    known = list(map(words.__contains__, map(re.Match.group, scan)))
-    for m in itertools.compress(scan, map(operator.not_, known)):
+    matches = _FOLDED_RUN.finditer(folded) if folded is not None else _AR_RUN.finditer(line)
+    i = 0  # index into cue_positions
+    for m in _unknown_runs(matches, words):
         run = m.group()
         start, end = m.span()
         # Cut the run at visible cues: each piece is judged on its own.
         cuts = [start]
         if cue_positions:
-            i = bisect.bisect_right(cue_positions, start)
+            # Runs come in order: move on from the last run's place (no search per run keeps
+            # the scan linear on huge lines).
+            while i < len(cue_positions) and cue_positions[i] <= start:
+                i += 1
             while i < len(cue_positions) and cue_positions[i] < end:
                 cuts.append(cue_positions[i])
                 i += 1
@@ -280,6 +281,22 @@ def _candidates(
             score -= penalty
             out.append((pos, score + WEIGHTS[-1] * lm.split_gain(key, p) if lm else score))
     return out
+
+
+# Runs are looked up in batches: all the look-ups of a batch in one C loop (see
+# ``Vocabulary.tails_whole``), while a huge line never holds all its match objects at once (a
+# 10 MB line has over a million runs: holding them all doubled the peak memory and made the time
+# grow faster than the input).
+_SCAN_BATCH = 4096
+
+
+def _unknown_runs(
+    matches: Iterator[re.Match[str]], words: dict[str, float]
+) -> Iterator[re.Match[str]]:
+    """The runs among ``matches`` that are not lexicon words, in order."""
+    while batch := list(itertools.islice(matches, _SCAN_BATCH)):
+        known = map(words.__contains__, map(re.Match.group, batch))
+        yield from itertools.compress(batch, map(operator.not_, known))
 
 
 def _best_split(
