@@ -285,8 +285,8 @@ def _candidates(
 
 # Runs are looked up in batches: all the look-ups of a batch in one C loop (see
 # ``Vocabulary.tails_whole``), while a huge line never holds all its match objects at once (a
-# 10 MB line has over a million runs: holding them all doubled the peak memory and made the time
-# grow faster than the input).
+# 10 MB line has over a million runs; holding them all made 10 MB take 12.9x the time of 1 MB,
+# batches 11.9x).
 _SCAN_BATCH = 4096
 
 
