@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_split_tables import read_strips, tables_by_lang
 
 from feedsmith.split.charlm import load_charlm
-from feedsmith.split.cues import find_cues, tokens
+from feedsmith.split.cues import find_cues
 from feedsmith.split.joins import lexicon_joins
 from feedsmith.split.lexicon import SUPPORTED, load_lexicon
 from feedsmith.split.normalise import line_key
@@ -297,9 +297,7 @@ def cue_report(rows: list[Row]) -> None:
         vocab = Vocabulary(lexicon, frozenset()) if lexicon else None
         cues = find_cues(text, vocab)
         if vocab is not None and lang == "ar":
-            joins = lexicon_joins(
-                text, line_key(text), tokens(text), cues, vocab, vocab, Tables.empty(lang)
-            )
+            joins = lexicon_joins(text, line_key(text), cues, vocab, vocab, Tables.empty(lang))
             cues.update({p: c for p, c in joins.items() if c[0] > 0 and p not in cues})
         for p, (_, kind) in cues.items():
             hits[kind][0] += p in gold

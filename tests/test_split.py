@@ -416,7 +416,6 @@ def test_lexicon_skips_runs_inside_a_quotation(line: str, run: str, inside: bool
 
 
 def test_unknown_left_piece_with_an_inner_article_loses_to_a_split_before_it() -> None:
-    from feedsmith.split.cues import tokens
     from feedsmith.split.joins import lexicon_joins
     from feedsmith.split.lexicon import Lexicon
     from feedsmith.split.vocab import Vocabulary
@@ -425,7 +424,7 @@ def test_unknown_left_piece_with_an_inner_article_loses_to_a_split_before_it() -
     # piece before a common word) scores higher unless the ال inside it counts against it.
     vocab = Vocabulary(Lexicon("ar", {"بالسوق": 2.0, "جمرين": 5.5}), frozenset())
     line = "بالسوقالجمرين"
-    found = lexicon_joins(line, line_key(line), tokens(line), {}, vocab, vocab, Tables.empty("ar"))
+    found = lexicon_joins(line, line_key(line), {}, vocab, vocab, Tables.empty("ar"))
     assert list(found) == [len("بالسوق")]
 
 

@@ -28,7 +28,6 @@ __all__ = [
     "find_cues",
     "has_separator",
     "token_bounds",
-    "tokens",
     "triggers",
 ]
 
@@ -273,18 +272,9 @@ def _add(cues: Cues, pos: int, kind: str, line: str) -> None:
         cues[pos] = cue
 
 
-def find_cues(
-    line: str, vocab: Vocabulary | None, spans: list[tuple[int, int]] | None = None
-) -> Cues:
-    """Visible cues in ``line``: position -> (log-odds, kind).  See the module docstring.
-
-    ``spans`` are the line's ``tokens`` if the caller already has them.
-    """
-    if spans is None:
-        starts, ends = token_bounds(line)
-    else:
-        starts, ends = [a for a, _ in spans], [b for _, b in spans]
-    return cues_between(line, vocab, starts, ends)
+def find_cues(line: str, vocab: Vocabulary | None) -> Cues:
+    """Visible cues in ``line``: position -> (log-odds, kind).  See the module docstring."""
+    return cues_between(line, vocab, *token_bounds(line))
 
 
 Triggers = tuple[set[str], bool, bool]
@@ -473,13 +463,8 @@ def _closes(line: str, quote: str, i: int) -> bool:
     return line[j - 1].isspace() or j == i + 1
 
 
-def tokens(line: str) -> list[tuple[int, int]]:
-    """(start, end) of each whitespace-free run of ``line``."""
-    return list(zip(*token_bounds(line), strict=True))
-
-
 def token_bounds(line: str) -> tuple[list[int], list[int]]:
-    """The starts and the ends of ``tokens(line)``, as two lists.
+    """The starts and the ends of the whitespace-free runs (tokens) of ``line``, as two lists.
 
     Most lines separate their tokens by single spaces, with none at either end: then the tokens
     are ``line.split(" ")`` and their bounds follow from the lengths in C loops, with no match

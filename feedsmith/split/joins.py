@@ -1,10 +1,10 @@
 """Invisible joins: glued tokens that only a word lexicon can split (السجونحقول, شهراستقالة).
 
-``lexicon_joins(line, folded, spans, cues, whole, pieces, tables)`` takes a line, its folded copy
-(``normalise.line_key``), token spans, the visible cues already found, two ``Vocabulary`` views and
-``Tables``, and returns more cues ``{position: (score, "lexicon")}``.  Each Arabic letter run
-(between visible cues) that is not a known word is tried as *two* known words; every admissible
-split is described by a few features (``FEATURES``) and scored by a linear model (``WEIGHTS``).
+``lexicon_joins(line, folded, cues, whole, pieces, tables)`` takes a line, its folded copy
+(``normalise.line_key``), the visible cues already found, two ``Vocabulary`` views and ``Tables``,
+and returns more cues ``{position: (score, "lexicon")}``.  Each Arabic letter run (between
+visible cues) that is not a known word is tried as *two* known words; every admissible split is
+described by a few features (``FEATURES``) and scored by a linear model (``WEIGHTS``).
 The best split of each run becomes a candidate boundary with that log-odds.
 
 A character model of word forms (``charlm``, trained on wordfreq's Arabic word types) then judges
@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from feedsmith.split.charlm import load_charlm
 from feedsmith.split.cues import Cues
@@ -211,7 +211,6 @@ def _left_ok(key: str, z: float | None) -> bool:
 def lexicon_joins(
     line: str,
     folded: str | None,
-    spans: Sequence[tuple[int, int]],
     cues: Cues,
     whole: Vocabulary,
     pieces: Vocabulary,
@@ -219,7 +218,6 @@ def lexicon_joins(
 ) -> Cues:
     """Score the best two-word split of each unknown Arabic run in ``line`` (see module doc).
 
-    ``spans`` (the line's tokens) is not used: the runs are found on the line itself.
     ``whole`` decides whether a run is already a known word (lexicon and outside context);
     ``pieces`` judges the two halves and may also know the strip's own standalone words.
     """

@@ -152,7 +152,7 @@ def _split_line(
     found = triggers(line)
     cues = cues_between(line, whole_vocab, starts, ends, found)
     if whole_vocab is not None and piece_vocab is not None and lang == "ar":
-        joins = lexicon_joins(line, folded, (), cues, whole_vocab, piece_vocab, tables)
+        joins = lexicon_joins(line, folded, cues, whole_vocab, piece_vocab, tables)
         for pos, cue in joins.items():
             cues.setdefault(pos, cue)
     strong = sum(1 for score, _ in cues.values() if score >= s.strong_cue)
