@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import email.utils
 import logging
 import threading
 import time
@@ -60,7 +59,13 @@ from feedsmith import __version__
 from feedsmith.addresses import LinkGuard
 from feedsmith.encoding import BoundedInflater, decode_document
 from feedsmith.errors import FetchError
-from feedsmith.http_cache import CacheEntry, ConditionalCache, RobotsCache, freshness
+from feedsmith.http_cache import (
+    CacheEntry,
+    ConditionalCache,
+    RobotsCache,
+    freshness,
+    parse_http_date,
+)
 from feedsmith.models import Page, SourceConfig
 from feedsmith.politeness import HostGate, host_key
 
@@ -714,13 +719,8 @@ def _retry_after(value: str | None, now: datetime) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # HTTP-dates are GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    when = parse_http_date(value)
+    return None if when is None else max(0.0, when - now.timestamp())
 
 
 def _retryable(status: int) -> bool:

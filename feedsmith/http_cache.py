@@ -47,6 +47,7 @@ __all__ = [
     "RobotsCache",
     "freshness",
     "parse_cache_control",
+    "parse_http_date",
 ]
 
 # RFC 9309 section 2.4: a cached robots.txt should not be used for more than 24 hours.
@@ -146,7 +147,7 @@ def _seconds(value: str | None) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
-def _http_date(value: str | None) -> float | None:
+def parse_http_date(value: str | None) -> float | None:
     """An HTTP-date as a POSIX timestamp, or None when it is not a valid date."""
     if not value or not value.strip():
         return None
@@ -181,8 +182,8 @@ def freshness(headers: Mapping[str, str], received: float) -> Freshness:
         lifetime = _seconds(directives["max-age"])  # an invalid max-age means stale
     elif headers.get("expires") is not None:
         # "0", "-1" or garbage is an Expires in the past (RFC 9111 section 5.3): stale.
-        expires = _http_date(headers.get("expires"))
-        date = _http_date(headers.get("date"))
+        expires = parse_http_date(headers.get("expires"))
+        date = parse_http_date(headers.get("date"))
         lifetime = None if expires is None else expires - (received if date is None else date)
     else:
         lifetime = None  # no heuristic freshness: news pages change
