@@ -140,6 +140,10 @@ class CharLM:
             int(data["floor"]) * unit,
         )
 
+    def clear_cache(self) -> None:
+        """Forget the remembered look-ups (benchmarks time a cold process with it)."""
+        self._cache.clear()
+
     def logp(self, gram: str) -> float:
         """log P(gram[-1] | gram[:-1]), backing off; ``gram`` holds at most ``order`` letters."""
         lp = self._cache.get(gram)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from feedsmith.split.lexicon import Lexicon
 
-__all__ = ["BARE_PREFIXES", "BARE_SUFFIXES", "CONTEXT_ZIPF", "Vocabulary"]
+__all__ = ["BARE_PREFIXES", "BARE_SUFFIXES", "CONTEXT_ZIPF", "Vocabulary", "clear_cache"]
 
 # Keys (ة already folded to ه, أ to ا).  Longest first so that وال is tried before و.
 _PREFIXES = (
@@ -75,6 +75,13 @@ _CLITIC_CAP = 3.0
 _NO_Z = float("-inf")
 _DERIVED: dict[int, tuple[Lexicon, dict[str, float], dict[str, str]]] = {}
 _CACHE_MAX = 1 << 18
+
+
+def clear_cache() -> None:
+    """Forget the derived look-ups of every lexicon (benchmarks time a cold process with it)."""
+    for _, derived, missing in _DERIVED.values():
+        derived.clear()
+        missing.clear()
 
 
 def _derived_cache(lexicon: Lexicon) -> tuple[dict[str, float], dict[str, str]]:
