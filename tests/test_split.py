@@ -98,6 +98,20 @@ GLUED_CASES = [
     (EN, ["Dancers' moves power a stadium", "Village fete returns after ten years"], "plural '"),
     (AR, ["تكريم الفائزين في المسابقة", "آل الشيخ يفتتح المعرض الجديد"], "آل starts"),
     (AR, ["ارتفاع أسعار النفط بنسبة 5%", "«الصحة» تطلق حملة جديدة"], "% then quote"),
+    # % and a closing bracket before a letter end a headline even when the next word rarely
+    # starts one (إلى, في).
+    (
+        AR,
+        ["تراجع مؤشر السوق 3%", "إلى أين تتجه الأسعار", "وزير المالية يعلن الميزانية"],
+        "% then a word",
+    ),
+    (AR, ["مذكرات المهرجان (3)", "في ذاكرة المدينة القديمة"], ") then a word"),
+    (AR, ["ما الذي تغير في المدينة؟", "{الاقتصادية} تفتح ملف الإسكان"], "؟ then {"),
+    # بـ (prefix + tatweel) glued after a word opens the next headline before digits or quotes.
+    (AR, ["الحكومة تطلق خطة لمكافحة التطرف", "بـ«الحوار» نبني جسور الثقة"], "word|بـ«"),
+    (AR, ["موجة حر شديدة تضرب بريطانيا", "بـ700 حالة وفاة في أسبوع"], "word|بـ700"),
+    # Arabic has no apostrophe: ' between two Arabic letters is a quote.
+    (AR, ["فوز كبير للفريق السعودي", "'المريخ' السوداني يتأهل إلى النهائي"], "Arabic '"),
     # "د." (Dr) glued after the last word of the previous headline opens the next one.
     (AR, ["افتتاح معرض الكتاب في المدينة", "د. سالم يلقي محاضرة عن التراث"], "word|د. name"),
     (AR, ["إطلاق حملة للتوعية بالسلامة المرورية", "د.العتيبي: نحتاج إلى خطة وطنية"], "word|د.name"),
@@ -125,6 +139,7 @@ TRAPS = [
     (AR, "المدرب يعلن عن خطة التدريب الجديد. واللاعبون يستعدون", "known word ending in د."),
     (AR, "الفريق يفوز على ضيفه بهدف وحيد.. والجماهير تحتفل", "د then the .. ellipsis"),
     (AR, "مغردون أساءوا للاعبين بعد الهزيمة القاسية", "ءوا verb ending"),
+    (AR, "الوجهتان المفضلتان لأهالي المدينة", "dual ending تان"),
     (EN, "Apple unveils new iPhone models at its annual event", "iPhone"),
     (EN, "YouTube changes its rules for young creators", "YouTube"),
     (EN, "McDonald's raises prices across the country", "McDonald's"),
@@ -344,6 +359,11 @@ CUE_POSITIONS = [
     ("عام 1436هـزلزال", "digit-letter", 10),
     ("مغردون أساءوا لهم", None, None),
     ("الـ30 يوماً", None, None),
+    ("بريطانيابـ700", "prefix-tatweel", 8),
+    ("التطرفبـ «الحياة»", "prefix-tatweel", 6),
+    ("بحـوار مفتوح", None, None),
+    ("كلمة؟{نص}", "terminal", 5),
+    ("الخطة)نص", "bracket", 6),
 ]
 
 
