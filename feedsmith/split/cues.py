@@ -119,7 +119,7 @@ _SEPARATOR = re.compile(f"[{re.escape(SEPARATORS)}](?<=\\S[{re.escape(SEPARATORS
 _CURRENCY = re.compile(r"[£$€¥](?<=[^\W\d_][£$€¥])(?=\d)")
 _PERCENT = re.compile(rf"[%٪](?={_ALNUM}|[{_OPEN_Q}])")
 # ب ل ك + tatweel is an attached prefix (بـ700, بـ«الحياة»); glued after other letters (not the
-# article الـ) before a digit, quote, bracket or space, a new word starts at the prefix letter:
+# article الـ) before a digit, quote, bracket, Latin letter or space, a new word starts there:
 # بريطانيابـ700, التطرفبـ «الحياة», both headline starts (2 of 2 dev uses, 2 outlets).  A tatweel
 # before a letter is mostly a stretched word (بحـوار, عكـاظ) and is left alone.
 _PREFIX_TATWEEL = re.compile(
