@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fault_server import FaultServer
 from pytest_httpserver import HTTPServer
+
+from feedsmith.fetch import Fetcher
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +41,18 @@ def faults() -> Iterator[FaultServer]:
     """A server on 127.0.0.1 that misbehaves on request (see fault_server.py)."""
     with FaultServer() as fault_server:
         yield fault_server
+
+
+@pytest.fixture
+def new_fetcher() -> Iterator[Callable[..., Fetcher]]:
+    """``Fetcher(**options)``; every fetcher made is closed when the test ends."""
+    made: list[Fetcher] = []
+
+    def make(**options: object) -> Fetcher:
+        fetcher = Fetcher(**options)  # type: ignore[arg-type]
+        made.append(fetcher)
+        return fetcher
+
+    yield make
+    for fetcher in made:
+        fetcher.close()

@@ -16,7 +16,7 @@ import logging
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -67,24 +67,9 @@ def assert_arabic(text: str) -> None:
 
 
 @pytest.fixture
-def make_fetcher(tmp_path: Path) -> Iterator[Callable[..., Fetcher]]:
-    made: list[Fetcher] = []
-
-    def make(**kwargs: object) -> Fetcher:
-        options: dict[str, object] = {
-            "user_agent": UA,
-            "cache_dir": tmp_path / "cache",
-            "retries": 1,
-            "backoff": 0.05,
-        }
-        options.update(kwargs)
-        fetcher = Fetcher(**options)  # type: ignore[arg-type]
-        made.append(fetcher)
-        return fetcher
-
-    yield make
-    for fetcher in made:
-        fetcher.close()
+def make_fetcher(new_fetcher: Callable[..., Fetcher], tmp_path: Path) -> Callable[..., Fetcher]:
+    defaults = {"user_agent": UA, "cache_dir": tmp_path / "cache", "retries": 1, "backoff": 0.05}
+    return lambda **options: new_fetcher(**{**defaults, **options})
 
 
 @pytest.fixture

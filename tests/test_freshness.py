@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -42,19 +42,9 @@ def cache_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_fetcher(cache_dir: Path) -> Iterator[Callable[..., Fetcher]]:
-    made: list[Fetcher] = []
-
-    def make(**kwargs: object) -> Fetcher:
-        options: dict[str, object] = {"user_agent": UA, "cache_dir": cache_dir, "retries": 0}
-        options.update(kwargs)
-        fetcher = Fetcher(**options)  # type: ignore[arg-type]
-        made.append(fetcher)
-        return fetcher
-
-    yield make
-    for fetcher in made:
-        fetcher.close()
+def make_fetcher(new_fetcher: Callable[..., Fetcher], cache_dir: Path) -> Callable[..., Fetcher]:
+    defaults = {"user_agent": UA, "cache_dir": cache_dir, "retries": 0}
+    return lambda **options: new_fetcher(**{**defaults, **options})
 
 
 class Page:
