@@ -447,9 +447,9 @@ def _quote_parity(line: str, cues: Cues, starts: list[int], ends: list[int]) -> 
             if quote == "'" and not before.isspace() and not after.isspace():
                 run = re.search(r"[A-Za-zß-ÿ]+$", line[max(0, i - 30) : i])
                 if before.isalpha() and after.isalpha():
-                    if _HAS_ARABIC.match(before) and _HAS_ARABIC.match(after):
-                        pass  # Arabic has no apostrophe: a quote (السعودي'المريخ')
-                    elif not (run and len(run.group()) >= 2 and after.isupper()):
+                    if not _between_arabic(before, after) and not (
+                        run and len(run.group()) >= 2 and after.isupper()
+                    ):
                         i = line.find(quote, i + 1)
                         continue  # an apostrophe, not a quote
                 elif before.isalpha() or after.isalpha():
@@ -477,9 +477,14 @@ def _quote_parity(line: str, cues: Cues, starts: list[int], ends: list[int]) -> 
 def _is_apostrophe(line: str, j: int) -> bool:
     before = line[j - 1] if j > 0 else " "
     after = line[j + 1] if j + 1 < len(line) else " "
-    if _HAS_ARABIC.match(before) and _HAS_ARABIC.match(after):
-        return False  # Arabic has no apostrophe
+    if _between_arabic(before, after):
+        return False
     return before.isalpha() and after.isalpha() and not after.isupper()
+
+
+def _between_arabic(before: str, after: str) -> bool:
+    """A ' between two Arabic letters is a quote: Arabic has no apostrophe (السعودي'المريخ')."""
+    return bool(_HAS_ARABIC.match(before) and _HAS_ARABIC.match(after))
 
 
 def _closes(line: str, quote: str, i: int) -> bool:
