@@ -93,7 +93,7 @@ class Score:
     chars: int = 0
     seconds: float = 0.0
 
-    def add(self, gold: list[str], pred: list[str], seconds: float, chars: int) -> None:
+    def add(self, gold: list[str], pred: list[str], chars: int) -> None:
         g, p = set(boundaries(gold)), set(boundaries(pred))
         self.tp += len(g & p)
         self.fp += len(p - g)
@@ -103,7 +103,6 @@ class Score:
         self.strips += 1
         self.clean += g == p
         self.chars += chars
-        self.seconds += seconds
 
     def line(self) -> str:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
@@ -271,7 +270,7 @@ def run(
         groups[(lang, str(row["style"]))].append(row)
         for name, split in splitters.items():
             pred = split(text, lang)
-            scores[name][(lang, str(row["style"]))].add(gold, pred, 0.0, len(text))
+            scores[name][(lang, str(row["style"]))].add(gold, pred, len(text))
             g, p = set(boundaries(gold)), set(boundaries(pred))
             if name == "feedsmith" and g != p:
                 errors.append(

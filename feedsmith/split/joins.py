@@ -204,13 +204,6 @@ def _key_with_owners(run: str, offset: int) -> tuple[str, list[int]]:
     return "".join(chars), owners
 
 
-def _left_ok(key: str, z: float | None) -> bool:
-    # A headline rarely ends in a two-letter word; one-letter pieces are clitics.
-    if z is None or key in BARE_PREFIXES:
-        return False
-    return len(key) >= 3 or z >= JoinWeights.SHORT_ZIPF
-
-
 def lexicon_joins(
     line: str,
     folded: str | None,
@@ -399,7 +392,8 @@ def _best_split(
             first = line[pos]
             if first == "آ" and right == "ال":
                 zr = JoinWeights.AAL_ZIPF
-        # _right_ok, inlined: آل (family of) is not the article; bare clitics never stand alone.
+        # آل (family of) is not the article; bare clitics never stand alone; a two-letter right
+        # piece must be common.
         if not (first == "آ" and right == "ال") and (
             right in _BARE_CLITICS or (n - p < 3 and zr < short_zipf)
         ):
@@ -416,6 +410,7 @@ def _best_split(
             # (جوسيمار|الأهلي, جوسيمار|مانشستر); the weights say how much to trust it.
             zl = JoinWeights.NAME_ZIPF
             name = True
+        # A headline rarely ends in a two-letter word; bare prefixes are clitics, not words.
         if left in BARE_PREFIXES or (p < 3 and zl < short_zipf):
             continue
         # vocab.whole(...) is None, from the look-ups already made.
